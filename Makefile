@@ -1,0 +1,35 @@
+# make run: set up and serve the API on SQLite with the seeds loaded, at http://127.0.0.1:8000
+# make test: set up and run every test, on SQLite and on PostgreSQL
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/test
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: setup run test lint bench clean
+
+$(BIN)/claimledger: setup.cfg pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+setup: $(BIN)/claimledger
+
+run: setup
+	$(BIN)/claimledger migrate
+	$(BIN)/claimledger seed
+	$(BIN)/claimledger serve --host $(HOST) --port $(PORT)
+
+test: setup
+	CLAIMLEDGER_TEST_POSTGRES_URL=$(POSTGRES_URL) $(BIN)/python -m pytest
+
+lint: setup
+	$(BIN)/ruff check service tests bench
+
+bench: setup
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) *.egg-info claimledger.db claimledger.db-*

@@ -1,0 +1,69 @@
+"""Claims: /api/v1/claims."""
+
+from flask import url_for
+from flask_smorest import Blueprint
+
+from service import auth
+from service import claims
+from service import etags
+from service.api.common import if_match
+from service.api.common import page_limit
+from service.schemas import ClaimInput
+from service.schemas import ClaimOut
+from service.schemas import ClaimPage
+from service.schemas import ClaimQuery
+from service.schemas import ClaimUpdate
+
+blp = Blueprint("claims", __name__, description="Claims: who said what, where and when.")
+
+
+@blp.route("/claims")
+@blp.arguments(ClaimQuery, location="query")
+@blp.response(200, ClaimPage)
+def list_claims(args):
+    """List claims, newest first, filtered; with q, ranked full-text matches with snippets."""
+    cursor = args.pop("cursor", None)
+    limit = page_limit(args.pop("limit", None))
+    items, next_cursor = claims.list_claims(args, limit=limit, cursor=cursor)
+    return {"items": items, "next_cursor": next_cursor}
+
+
+@blp.route("/claims", methods=["POST"])
+@auth.require("reviewer")
+@blp.arguments(ClaimInput)
+@blp.response(201, ClaimOut)
+def create_claim(data):
+    """Create a claim; its speaker and sources are matched or created."""
+    claim = claims.create_claim(data, auth.actor())
+    return claim, {
+        "Location": url_for("claims.get_claim", claim_id=claim.id),
+        "ETag": etags.etag("claim", claim),
+    }
+
+
+@blp.route("/claims/<int:claim_id>")
+@blp.response(200, ClaimOut)
+def get_claim(claim_id):
+    """Get a claim with its speaker, sources and topics."""
+    claim = claims.get_claim(claim_id)
+    return claim, {"ETag": etags.etag("claim", claim)}
+
+
+@blp.route("/claims/<int:claim_id>", methods=["PATCH"])
+@auth.require("reviewer")
+@blp.arguments(ClaimUpdate)
+@blp.response(200, ClaimOut)
+def update_claim(changes, claim_id):
+    """Edit a claim (needs If-Match)."""
+    version = etags.expected_version("claim", claim_id, if_match())
+    claim = claims.update_claim(claim_id, changes, version, auth.actor())
+    return claim, {"ETag": etags.etag("claim", claim)}
+
+
+@blp.route("/claims/<int:claim_id>", methods=["DELETE"])
+@auth.require("admin")
+@blp.response(204)
+def delete_claim(claim_id):
+    """Delete a claim (admin; needs If-Match)."""
+    version = etags.expected_version("claim", claim_id, if_match())
+    claims.delete_claim(claim_id, version, auth.actor())

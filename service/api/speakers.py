@@ -1,0 +1,58 @@
+"""Speakers: /api/v1/speakers."""
+
+from flask import url_for
+from flask_smorest import Blueprint
+
+from service import auth
+from service import etags
+from service import speakers
+from service.api.common import if_match
+from service.api.common import page_limit
+from service.schemas import NameQuery
+from service.schemas import SpeakerDetail
+from service.schemas import SpeakerInput
+from service.schemas import SpeakerPage
+from service.schemas import SpeakerUpdate
+
+blp = Blueprint("speakers", __name__, description="Speakers: who made claims.")
+
+
+@blp.route("/speakers")
+@blp.arguments(NameQuery, location="query")
+@blp.response(200, SpeakerPage)
+def list_speakers(args):
+    """List speakers, optionally by part of a name."""
+    items, next_cursor = speakers.list_speakers(args.get("q"), page_limit(args.get("limit")), args.get("cursor"))
+    return {"items": items, "next_cursor": next_cursor}
+
+
+@blp.route("/speakers", methods=["POST"])
+@auth.require("reviewer")
+@blp.arguments(SpeakerInput)
+@blp.response(201, SpeakerDetail)
+def create_speaker(data):
+    """Create a speaker."""
+    speaker = speakers.with_details([speakers.create_speaker(data, auth.actor())])[0]
+    return speaker, {
+        "Location": url_for("speakers.get_speaker", speaker_id=speaker.id),
+        "ETag": etags.etag("speaker", speaker),
+    }
+
+
+@blp.route("/speakers/<int:speaker_id>")
+@blp.response(200, SpeakerDetail)
+def get_speaker(speaker_id):
+    """Get a speaker with aliases and the record of their claims."""
+    speaker = speakers.with_details([speakers.get_speaker(speaker_id)])[0]
+    return speaker, {"ETag": etags.etag("speaker", speaker)}
+
+
+@blp.route("/speakers/<int:speaker_id>", methods=["PATCH"])
+@auth.require("reviewer")
+@blp.arguments(SpeakerUpdate)
+@blp.response(200, SpeakerDetail)
+def update_speaker(changes, speaker_id):
+    """Edit a speaker (needs If-Match)."""
+    version = etags.expected_version("speaker", speaker_id, if_match())
+    speaker = speakers.update_speaker(speaker_id, changes, version, auth.actor())
+    return speakers.with_details([speaker])[0], {"ETag": etags.etag("speaker", speaker)}

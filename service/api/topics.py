@@ -1,0 +1,59 @@
+"""Topics: /api/v1/topics, by id or slug."""
+
+from flask import url_for
+from flask_smorest import Blueprint
+
+from service import auth
+from service import etags
+from service import topics
+from service.api.common import if_match
+from service.api.common import page_limit
+from service.schemas import PageArgs
+from service.schemas import TopicInput
+from service.schemas import TopicOut
+from service.schemas import TopicPage
+from service.schemas import TopicUpdate
+
+blp = Blueprint("topics", __name__, description="Topics: the questions claims take sides on.")
+
+
+@blp.route("/topics")
+@blp.arguments(PageArgs, location="query")
+@blp.response(200, TopicPage)
+def list_topics(args):
+    """List topics."""
+    items, next_cursor = topics.list_topics(page_limit(args.get("limit")), args.get("cursor"))
+    return {"items": items, "next_cursor": next_cursor}
+
+
+@blp.route("/topics", methods=["POST"])
+@auth.require("reviewer")
+@blp.arguments(TopicInput)
+@blp.response(201, TopicOut)
+def create_topic(data):
+    """Create a topic."""
+    topic = topics.create_topic(data, auth.actor())
+    return topic, {
+        "Location": url_for("topics.get_topic", topic_ref=topic.slug),
+        "ETag": etags.etag("topic", topic),
+    }
+
+
+@blp.route("/topics/<topic_ref>")
+@blp.response(200, TopicOut)
+def get_topic(topic_ref):
+    """Get a topic by id or slug."""
+    topic = topics.get_topic(topic_ref)
+    return topic, {"ETag": etags.etag("topic", topic)}
+
+
+@blp.route("/topics/<topic_ref>", methods=["PATCH"])
+@auth.require("reviewer")
+@blp.arguments(TopicUpdate)
+@blp.response(200, TopicOut)
+def update_topic(changes, topic_ref):
+    """Edit a topic's title or description (needs If-Match)."""
+    topic = topics.get_topic(topic_ref)
+    version = etags.expected_version("topic", topic.id, if_match())
+    topic = topics.update_topic(topic.id, changes, version, auth.actor())
+    return topic, {"ETag": etags.etag("topic", topic)}

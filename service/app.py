@@ -1,0 +1,103 @@
+"""Assemble the Flask app: settings, database, API, pages and the request rules they share."""
+
+from flask import Flask
+from flask import request
+from flask import send_from_directory
+from flask_smorest import Api
+from swagger_ui_bundle import swagger_ui_path
+
+from service import api as api_package
+from service import auth
+from service import config as settings
+from service import db
+from service import errors
+from service import health
+
+BODY_TYPES = {"application/json"}
+
+
+class ClaimLedgerApi(Api):
+    """flask-smorest's Api with every error answered as problem+json."""
+
+    def handle_http_exception(self, error):
+        return errors.handle_http_exception(error)
+
+
+def _openapi_settings():
+    return {
+        "API_TITLE": "claimledger",
+        "API_VERSION": "1.0",
+        "OPENAPI_VERSION": "3.0.3",
+        "OPENAPI_URL_PREFIX": "/api/v1",
+        "OPENAPI_JSON_PATH": "openapi.json",
+        "OPENAPI_SWAGGER_UI_PATH": "docs",
+        "OPENAPI_SWAGGER_UI_URL": "/api/v1/docs/assets/",
+        "API_SPEC_OPTIONS": {
+            "info": {"description": "Claims, speakers, sources, verdicts and conflicts side by side."},
+            "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
+        },
+    }
+
+
+def _check_body():
+    """Refuse a write whose body is not JSON before anything parses it."""
+    if request.method in ("POST", "PUT", "PATCH") and request.path.startswith("/api/"):
+        has_body = (request.content_length or 0) > 0 or request.headers.get("Transfer-Encoding")
+        accepted = getattr(request.url_rule, "body_types", None) or BODY_TYPES
+        if has_body and request.mimetype not in accepted:
+            raise errors.Problem(
+                f"Send the body as {' or '.join(sorted(accepted))}, not {request.mimetype or 'untyped'}.",
+                status=415,
+                title="Unsupported media type",
+            )
+
+
+def _check_reads():
+    if (
+        request.method in ("GET", "HEAD")
+        and request.path.startswith("/api/v1/")
+        and not (request.path.startswith("/api/v1/docs") or request.path == "/api/v1/openapi.json")
+    ):
+        auth.check_read_access()
+
+
+def _conditional(response):
+    if request.method in ("GET", "HEAD") and response.status_code == 200 and "ETag" in response.headers:
+        response.make_conditional(request)
+    return response
+
+
+def build(config=None):
+    """Return the configured app."""
+    app = Flask(__name__)
+    app.config.update(settings.from_environment())
+    app.config.update(_openapi_settings())
+    app.config.update(config or {})
+    app.json.sort_keys = False
+    db.bind(app.config["DATABASE_URL"])
+
+    errors.register(app)
+    api = ClaimLedgerApi(app)
+    api_package.register(api)
+    app.register_blueprint(health.blp)
+    app.add_url_rule("/api/v1/docs/assets/<path:filename>", "docs_assets", _send_asset)
+
+    @app.before_request
+    def _open_connection():
+        if request.endpoint not in ("health.healthz", "docs_assets"):
+            db.database.connect(reuse_if_open=True)
+        _check_body()
+        _check_reads()
+
+    @app.teardown_request
+    def _close_connection(exc):
+        if not db.database.is_closed():
+            db.database.close()
+
+    app.after_request(_conditional)
+    return app
+
+
+def _send_asset(filename):
+    """Serve Swagger UI's files from the installed package, so the docs work offline."""
+    return send_from_directory(swagger_ui_path, filename, max_age=86400)

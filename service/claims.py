@@ -1,0 +1,239 @@
+"""Claims: create, read, edit, delete and list them, with their speaker, sources and topics."""
+
+import datetime
+
+import peewee
+from peewee import Tuple
+
+from service import cursors
+from service import etags
+from service import events
+from service import search
+from service.db import database
+from service.errors import NotFound
+from service.models import Claim
+from service.models import ClaimAppearance
+from service.models import ClaimTopic
+from service.models import Review
+from service.models import Source
+from service.models import Speaker
+from service.models import Topic
+from service.schemas import ClaimOut
+from service.sources import resolve_source
+from service.speakers import find_speaker
+from service.speakers import resolve_speaker
+from service.topics import topics_by_slug
+
+
+def _as_datetime(value):
+    """Return (datetime, has_time) for a date or a datetime."""
+    if isinstance(value, datetime.datetime):
+        return value, True
+    return datetime.datetime.combine(value, datetime.time()), False
+
+
+def with_details(claims):
+    """Attach speakers' and sources' rows, appearances and topic stances to claims; return them."""
+    claims = list(claims)
+    by_id = {claim.id: claim for claim in claims}
+    for claim in claims:
+        claim.appearance_sources = []
+        claim.topic_stances = []
+    if not by_id:
+        return claims
+    ids = list(by_id)
+    appearances = (
+        ClaimAppearance.select(ClaimAppearance, Source)
+        .join(Source)
+        .where(ClaimAppearance.claim.in_(ids))
+        .order_by(ClaimAppearance.id)
+    )
+    for appearance in appearances:
+        by_id[appearance.claim_id].appearance_sources.append(appearance.source)
+    links = ClaimTopic.select(ClaimTopic, Topic).join(Topic).where(ClaimTopic.claim.in_(ids)).order_by(ClaimTopic.id)
+    for link in links:
+        by_id[link.claim_id].topic_stances.append(
+            {"slug": link.topic.slug, "title": link.topic.title, "stance": link.stance}
+        )
+    return claims
+
+
+def _select():
+    return Claim.select(Claim, Speaker, Source).join(Speaker).switch(Claim).join(Source)
+
+
+def get_claim(claim_id):
+    """Return a claim with its details, or raise NotFound."""
+    claim = _select().where(Claim.id == claim_id).first()
+    if claim is None:
+        raise NotFound(f"No claim with id {claim_id}.")
+    return with_details([claim])[0]
+
+
+def snapshot(claim):
+    """Return the claim as events and webhooks carry it."""
+    return ClaimOut().dump(get_claim(claim.id))
+
+
+def _set_appearances(claim, refs, actor):
+    ClaimAppearance.delete().where(ClaimAppearance.claim == claim).execute()
+    seen = {claim.source_id}
+    for index, ref in enumerate(refs):
+        source = resolve_source(ref, actor, field=f"appearances.{index}")
+        if source.id not in seen:
+            seen.add(source.id)
+            ClaimAppearance.create(claim=claim, source=source)
+
+
+def _set_topics(claim, stances):
+    topics = topics_by_slug([item["slug"] for item in stances])
+    ClaimTopic.delete().where(ClaimTopic.claim == claim).execute()
+    for item in stances:
+        ClaimTopic.create(
+            claim=claim,
+            topic=topics[item["slug"]],
+            stance=item["stance"],
+            claimed_on=claim.claimed_on,
+        )
+
+
+def create_claim(data, actor):
+    """Store a new claim, matching or creating its speaker and sources, and record the event."""
+    with database.atomic():
+        topics_by_slug([item["slug"] for item in data.get("topics", [])])
+        speaker = resolve_speaker(data["speaker"], actor)
+        source = resolve_source(data["source"], actor)
+        claimed_on, has_time = _as_datetime(data["claimed_on"])
+        claim = Claim.create(
+            text=data["text"],
+            quote=data.get("quote"),
+            speaker=speaker,
+            source=source,
+            claimed_on=claimed_on,
+            claimed_on_has_time=has_time,
+            language=data.get("language") or "en",
+        )
+        _set_appearances(claim, data.get("appearances", []), actor)
+        _set_topics(claim, data.get("topics", []))
+        events.record("claim.created", "claim", claim.id, actor, snapshot(claim))
+    return get_claim(claim.id)
+
+
+def update_claim(claim_id, changes, version, actor):
+    """Edit a claim if it is still at the version the caller read; record the event."""
+    changes = dict(changes)
+    with database.atomic():
+        claim = get_claim(claim_id)
+        columns = {k: changes[k] for k in ("text", "quote", "language") if k in changes}
+        if "speaker" in changes:
+            columns["speaker"] = resolve_speaker(changes["speaker"], actor)
+        if "source" in changes:
+            columns["source"] = resolve_source(changes["source"], actor)
+        if "claimed_on" in changes:
+            columns["claimed_on"], columns["claimed_on_has_time"] = _as_datetime(changes["claimed_on"])
+        claim = etags.compare_and_set(claim, version, **columns)
+        if "appearances" in changes:
+            _set_appearances(claim, changes["appearances"], actor)
+        if "topics" in changes:
+            _set_topics(claim, changes["topics"])
+        elif "claimed_on" in changes:
+            ClaimTopic.update(claimed_on=claim.claimed_on).where(ClaimTopic.claim == claim).execute()
+        events.record("claim.updated", "claim", claim.id, actor, snapshot(claim))
+    return get_claim(claim.id)
+
+
+def delete_claim(claim_id, version, actor):
+    """Delete a claim if it is still at the version the caller read; record the event."""
+    with database.atomic():
+        claim = get_claim(claim_id)
+        etags.check_version(claim, version)
+        data = ClaimOut().dump(claim)
+        deleted = Claim.delete().where(Claim.id == claim.id)
+        if version is not None:
+            deleted = deleted.where(Claim.version == version)
+        if deleted.execute() == 0:
+            etags.check_version(Claim.get_by_id(claim.id), version)
+        events.record("claim.deleted", "claim", claim.id, actor, data)
+
+
+def _speaker_id(value):
+    if value.isdigit():
+        return int(value)
+    speaker = find_speaker(value)
+    return speaker.id if speaker else 0
+
+
+def _source_id(value):
+    if value.isdigit():
+        return int(value)
+    source = Source.get_or_none(Source.url == value)
+    return source.id if source else 0
+
+
+def _day_end(value):
+    if isinstance(value, datetime.datetime):
+        return value
+    return datetime.datetime.combine(value, datetime.time.max)
+
+
+def list_claims(filters, limit=50, cursor=None):
+    """Return (claims, next_cursor): newest claimed_on first, or best match first with q."""
+    query = _select()
+    if "topic" in filters:
+        topic = Topic.get_or_none(Topic.slug == filters["topic"])
+        query = query.join(ClaimTopic, on=(ClaimTopic.claim == Claim.id)).where(
+            ClaimTopic.topic == (topic.id if topic else 0)
+        )
+        if "stance" in filters:
+            query = query.where(ClaimTopic.stance == filters["stance"])
+        date_column, id_column = ClaimTopic.claimed_on, ClaimTopic.claim
+    else:
+        if "stance" in filters:
+            query = query.where(
+                peewee.fn.EXISTS(
+                    ClaimTopic.select(peewee.SQL("1")).where(
+                        (ClaimTopic.claim == Claim.id) & (ClaimTopic.stance == filters["stance"])
+                    )
+                )
+            )
+        date_column, id_column = Claim.claimed_on, Claim.id
+    if "speaker" in filters:
+        query = query.where(Claim.speaker == _speaker_id(filters["speaker"]))
+    if "source" in filters:
+        query = query.where(Claim.source == _source_id(filters["source"]))
+    if "status" in filters:
+        query = query.where(Claim.status == filters["status"])
+    if "language" in filters:
+        query = query.where(Claim.language == filters["language"])
+    if "reviewer" in filters:
+        query = query.where(
+            peewee.fn.EXISTS(
+                Review.select(peewee.SQL("1")).where(
+                    (Review.claim == Claim.id) & (Review.reviewer == filters["reviewer"])
+                )
+            )
+        )
+    if "claimed_from" in filters:
+        query = query.where(date_column >= _as_datetime(filters["claimed_from"])[0])
+    if "claimed_to" in filters:
+        query = query.where(date_column <= _day_end(filters["claimed_to"]))
+
+    if filters.get("q"):
+        query, score, snippet = search.ranked(query, filters["q"])
+        query = query.select_extend(score.alias("score"), snippet.alias("raw_snippet"))
+        if cursor:
+            after_score, after_id = cursors.decode("claims-search", cursor, 2)
+            query = query.where(Tuple(score, Claim.id) > Tuple(after_score, after_id))
+        query = query.order_by(score, Claim.id).limit(limit + 1)
+        claims, next_cursor = cursors.page(query, limit, "claims-search", lambda c: [c.score, c.id])
+        for claim in claims:
+            claim.snippet = search.render_snippet(claim.raw_snippet)
+        return with_details(claims), next_cursor
+
+    if cursor:
+        after_date, after_id = cursors.decode("claims", cursor, 2)
+        after = datetime.datetime.fromisoformat(after_date)
+        query = query.where(Tuple(date_column, id_column) < Tuple(after, after_id))
+    query = query.order_by(date_column.desc(), id_column.desc()).limit(limit + 1)
+    claims, next_cursor = cursors.page(query, limit, "claims", lambda c: [c.claimed_on.isoformat(), c.id])
+    return with_details(claims), next_cursor

@@ -1,0 +1,105 @@
+"""The claimledger command: serve, migrate, seed, keys."""
+
+import os
+import secrets
+import sys
+
+import click
+
+from service import db
+from service.config import from_environment
+
+
+def _bind():
+    db.bind(from_environment()["DATABASE_URL"])
+
+
+@click.group()
+def main():
+    """Run and manage a claimledger service (settings come from CLAIMLEDGER_* variables)."""
+
+
+@main.command()
+def migrate():
+    """Apply pending schema migrations."""
+    from service.migrate import migrate as apply
+
+    _bind()
+    applied = apply()
+    click.echo("\n".join(f"applied {name}" for name in applied) or "schema is up to date")
+
+
+@main.command()
+@click.argument("directory", required=False, type=click.Path(exists=True, file_okay=False))
+def seed(directory):
+    """Load the seed ledger (seeds/*.json); loading twice changes nothing."""
+    from service import seeds
+
+    _bind()
+    totals = seeds.load_all(directory or seeds.SEEDS)
+    click.echo("created " + ", ".join(f"{n} {kind}" for kind, n in totals.items()))
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True)
+@click.option("--workers", default=2, show_default=True, help="gunicorn sync workers (about one per core)")
+def serve(host, port, workers):
+    """Serve the API with gunicorn."""
+    # Workers must share the cursor-signing key, or a cursor from one fails on another.
+    os.environ.setdefault("CLAIMLEDGER_SECRET_KEY", secrets.token_hex(32))
+    config = os.path.join(os.path.dirname(__file__), "gunicorn_conf.py")
+    args = [
+        "gunicorn",
+        "--config",
+        config,
+        "--bind",
+        f"{host}:{port}",
+        "--workers",
+        str(workers),
+        "service:create_app()",
+    ]
+    os.execvp(sys.executable, [sys.executable, "-m", *args])
+
+
+@main.group()
+def keys():
+    """Create, list and revoke API keys."""
+
+
+@keys.command("create")
+@click.option("--name", required=True, help="who or what uses the key; recorded as the actor of its writes")
+@click.option("--role", required=True, type=click.Choice(["reader", "reviewer", "admin"]))
+def keys_create(name, role):
+    """Create a key and print it once, alone on its line."""
+    from service import auth
+
+    _bind()
+    _, secret = auth.create_key(name, role)
+    click.echo(secret)
+
+
+@keys.command("list")
+def keys_list():
+    """List keys (never their secrets)."""
+    from service import auth
+
+    _bind()
+    for key in auth.list_keys():
+        state = f"revoked {key.revoked_at:%Y-%m-%d}" if key.revoked_at else "active"
+        click.echo(f"{key.id}\t{key.name}\t{key.role}\t{key.prefix}\t{state}")
+
+
+@keys.command("revoke")
+@click.argument("key_id", type=int)
+def keys_revoke(key_id):
+    """Revoke a key by its id."""
+    from service import auth
+    from service.errors import NotFound
+
+    _bind()
+    try:
+        key = auth.revoke_key(key_id)
+    except NotFound as error:
+        raise click.ClickException(error.detail) from error
+    click.echo(f"revoked {key.id} {key.name}")

@@ -1,0 +1,42 @@
+"""Settings, each read from its CLAIMLEDGER_* environment variable.
+
+CLAIMLEDGER_DATABASE_URL        peewee database URL (default: sqlite:///claimledger.db in the working directory)
+CLAIMLEDGER_SECRET_KEY          signs pagination cursors (default: a random key per process; set it when
+                                running several workers so their cursors agree)
+CLAIMLEDGER_PUBLIC_READS        "false" makes every read need an API key (default: true)
+CLAIMLEDGER_MAX_BODY_BYTES      largest request body accepted (default: 10485760, 10 MiB)
+CLAIMLEDGER_PAGE_LIMIT_DEFAULT  page size when ?limit= is absent (default: 50)
+CLAIMLEDGER_ORGANIZATION        the fact-checking organisation named as ClaimReview author (default: claimledger)
+CLAIMLEDGER_ORGANIZATION_URL    that organisation's web address (default: none)
+CLAIMLEDGER_PUBLIC_URL          the service's public base URL, used in links it publishes (default: the request's)
+CLAIMLEDGER_EMBED_ORIGINS       space-separated CMS origins allowed to frame embeds and call the API by CORS
+CLAIMLEDGER_WEBHOOK_ALLOW_PRIVATE  "true" lets webhooks target loopback and private addresses (default: false)
+CLAIMLEDGER_IDEMPOTENCY_TTL_HOURS  how long Idempotency-Key answers are kept (default: 24)
+CLAIMLEDGER_RATE_LIMIT_PER_MINUTE  writes allowed per key and per client address each minute; 0 disables (default: 120)
+"""
+
+import os
+import secrets
+
+
+def _flag(value):
+    return str(value).strip().lower() in ("1", "true", "yes", "on")
+
+
+def from_environment(environ=None):
+    """Return the settings dict read from the environment."""
+    env = os.environ if environ is None else environ
+    return {
+        "DATABASE_URL": env.get("CLAIMLEDGER_DATABASE_URL", "sqlite:///claimledger.db"),
+        "SECRET_KEY": env.get("CLAIMLEDGER_SECRET_KEY") or secrets.token_hex(32),
+        "PUBLIC_READS": _flag(env.get("CLAIMLEDGER_PUBLIC_READS", "true")),
+        "MAX_CONTENT_LENGTH": int(env.get("CLAIMLEDGER_MAX_BODY_BYTES", 10 * 1024 * 1024)),
+        "PAGE_LIMIT_DEFAULT": int(env.get("CLAIMLEDGER_PAGE_LIMIT_DEFAULT", 50)),
+        "ORGANIZATION": env.get("CLAIMLEDGER_ORGANIZATION", "claimledger"),
+        "ORGANIZATION_URL": env.get("CLAIMLEDGER_ORGANIZATION_URL"),
+        "PUBLIC_URL": env.get("CLAIMLEDGER_PUBLIC_URL"),
+        "EMBED_ORIGINS": env.get("CLAIMLEDGER_EMBED_ORIGINS", "").split(),
+        "WEBHOOK_ALLOW_PRIVATE": _flag(env.get("CLAIMLEDGER_WEBHOOK_ALLOW_PRIVATE", "false")),
+        "IDEMPOTENCY_TTL_HOURS": int(env.get("CLAIMLEDGER_IDEMPOTENCY_TTL_HOURS", 24)),
+        "RATE_LIMIT_PER_MINUTE": int(env.get("CLAIMLEDGER_RATE_LIMIT_PER_MINUTE", 120)),
+    }

@@ -1,0 +1,164 @@
+"""The service's errors and the one handler that answers them as RFC 9457 problem+json."""
+
+import logging
+
+import peewee
+from flask import json
+from werkzeug.exceptions import HTTPException
+
+PROBLEM_MIMETYPE = "application/problem+json"
+log = logging.getLogger(__name__)
+
+
+class Problem(Exception):
+    """An error answered to the client as problem+json."""
+
+    status = 400
+    title = "Bad request"
+    slug = "bad-request"
+
+    def __init__(self, detail=None, errors=None, headers=None, status=None, title=None):
+        super().__init__(detail or self.title)
+        self.detail = detail or self.title
+        self.errors = errors
+        self.headers = headers or {}
+        self.status = status or self.status
+        self.title = title or self.title
+
+
+class BadRequest(Problem):
+    pass
+
+
+class Unauthorized(Problem):
+    status, title, slug = 401, "Unauthorized", "unauthorized"
+
+    def __init__(self, detail=None):
+        super().__init__(detail, headers={"WWW-Authenticate": 'Bearer realm="claimledger"'})
+
+
+class Forbidden(Problem):
+    status, title, slug = 403, "Forbidden", "forbidden"
+
+
+class NotFound(Problem):
+    status, title, slug = 404, "Not found", "not-found"
+
+
+class Conflict(Problem):
+    status, title, slug = 409, "Conflict", "conflict"
+
+
+class PreconditionFailed(Problem):
+    status, title, slug = 412, "Precondition failed", "precondition-failed"
+
+
+class ValidationFailed(Problem):
+    status, title, slug = 422, "Validation failed", "validation-error"
+
+
+class PreconditionRequired(Problem):
+    status, title, slug = 428, "Precondition required", "precondition-required"
+
+
+class TooManyRequests(Problem):
+    status, title, slug = 429, "Too many requests", "rate-limited"
+
+    def __init__(self, detail, retry_after):
+        super().__init__(detail, headers={"Retry-After": str(retry_after)})
+
+
+class Unavailable(Problem):
+    status, title, slug = 503, "Service unavailable", "unavailable"
+
+
+def flatten_messages(messages, prefix=""):
+    """Turn marshmallow's nested messages into {"a.0.b": [..]}."""
+    if isinstance(messages, list):
+        if all(isinstance(item, str) for item in messages):
+            return {prefix or "_schema": messages}
+        messages = dict(enumerate(messages))
+    flat = {}
+    for key, value in messages.items():
+        name = f"{prefix}.{key}" if prefix else str(key)
+        if isinstance(value, (dict, list)):
+            flat.update(flatten_messages(value, name))
+        else:
+            flat[name] = [str(value)]
+    return flat
+
+
+def problem_response(status, title, detail, slug, errors=None, headers=None):
+    """Build the problem+json response."""
+    from flask import current_app
+
+    body = {"type": f"/problems/{slug}", "title": title, "status": status, "detail": detail}
+    if errors:
+        body["errors"] = errors
+    response = current_app.response_class(json.dumps(body), status=status, mimetype=PROBLEM_MIMETYPE)
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+def _slug(title):
+    return title.lower().replace(" ", "-").replace("'", "")
+
+
+def handle_problem(error):
+    """Answer one of the service's own errors."""
+    return problem_response(error.status, error.title, error.detail, error.slug, error.errors, error.headers)
+
+
+def handle_http_exception(error):
+    """Answer a werkzeug or webargs HTTP error (404, 405, 413, 422 from parsing, ...)."""
+    data = getattr(error, "data", None) or {}
+    messages = data.get("messages")
+    errors = None
+    detail = error.description or error.name
+    if messages:
+        if isinstance(messages, dict) and len(messages) == 1:
+            location, inner = next(iter(messages.items()))
+            errors = flatten_messages(inner)
+        else:
+            errors = flatten_messages(messages)
+        detail = "The request has invalid fields: " + ", ".join(sorted(errors))
+        if error.code == 400 and "json" in messages and "_schema" in errors:
+            detail = "The request body is not valid JSON."
+    headers = dict(data.get("headers") or {})
+    if error.code == 405 and hasattr(error, "valid_methods") and error.valid_methods:
+        headers["Allow"] = ", ".join(error.valid_methods)
+    if error.code == 422:
+        slug = "validation-error"
+    else:
+        slug = _slug(error.name)
+    return problem_response(error.code, error.name, detail, slug, errors, headers)
+
+
+def handle_database_down(error):
+    """Answer 503 when the database cannot be reached."""
+    log.warning("database unavailable: %s", error)
+    return problem_response(
+        503,
+        "Service unavailable",
+        "The database is not answering; try again shortly.",
+        "unavailable",
+        headers={"Retry-After": "5"},
+    )
+
+
+def handle_unexpected(error):
+    """Answer 500 without a trace; the trace goes to the log."""
+    if isinstance(error, HTTPException):
+        return handle_http_exception(error)
+    log.exception("unhandled error")
+    return problem_response(500, "Internal server error", "The server failed to answer this request.", "internal-error")
+
+
+def register(app):
+    """Route every error through problem+json."""
+    app.register_error_handler(Problem, handle_problem)
+    app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(peewee.OperationalError, handle_database_down)
+    app.register_error_handler(peewee.InterfaceError, handle_database_down)
+    app.register_error_handler(Exception, handle_unexpected)

@@ -1,0 +1,14 @@
+"""gunicorn settings for claimledger (CLAIMLEDGER_* variables configure the app itself)."""
+
+import os
+
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
+workers = int(os.environ.get("GUNICORN_WORKERS", "2"))
+worker_class = "sync"
+timeout = 30
+graceful_timeout = 10
+keepalive = 5
+max_requests = 10000
+max_requests_jitter = 1000
+accesslog = os.environ.get("GUNICORN_ACCESSLOG")
+errorlog = "-"

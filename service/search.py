@@ -1,0 +1,60 @@
+"""Full-text search over claims: SQLite FTS5 or PostgreSQL tsvector, ranked, with safe snippets."""
+
+import html
+import re
+
+from peewee import SQL
+from peewee import Column
+from peewee import NodeList
+from peewee import Table
+from peewee import fn
+
+from service import db
+from service.errors import BadRequest
+from service.models import Claim
+
+TOKEN = re.compile(r"\w+\*?", re.UNICODE)
+MARK_START, MARK_END = "\x02", "\x03"
+HEADLINE_OPTIONS = "StartSel=\x02, StopSel=\x03, MaxWords=35, MinWords=12, MaxFragments=2"
+# Unaliased: FTS5's MATCH and bm25() need the table's own name, not a query alias.
+FTS = Table("claim_fts", ("rowid",)).alias("claim_fts")
+
+
+def terms(q):
+    """Return the search words in q (a trailing * asks for a prefix), or raise 400 if none."""
+    words = [w for w in TOKEN.findall(q) if w.rstrip("*")][:20]
+    if not words:
+        raise BadRequest("The search q holds no words to search for.", errors={"q": ["No words."]})
+    return words
+
+
+def match_expression(words):
+    """Return the database's query text for all words: quoted so no operator syntax gets through."""
+    if db.is_postgres():
+        return " & ".join(f"{w.rstrip('*').replace(chr(39), '')}:*" if w.endswith("*") else w for w in words)
+    return " ".join(f'"{w[:-1]}"*' if w.endswith("*") else f'"{w}"' for w in words)
+
+
+def ranked(query, q):
+    """Restrict a claim query to matches of q; return (query, score expression, snippet expression).
+
+    The score sorts ascending, best first, on both databases.
+    """
+    expression = match_expression(terms(q))
+    if db.is_postgres():
+        vector = Column(Claim._meta.table, "search_vector")
+        document = Claim.text.concat(" ").concat(fn.COALESCE(Claim.quote, ""))
+        tsquery = fn.to_tsquery("english", expression)
+        score = NodeList((SQL("-"), fn.ts_rank_cd(vector, tsquery).cast("float8")), glue="")
+        snippet = fn.ts_headline("english", document, tsquery, HEADLINE_OPTIONS)
+        return query.where(NodeList((vector, SQL("@@"), tsquery))), score, snippet
+    query = query.join(FTS, on=(FTS.rowid == Claim.id)).where(NodeList((SQL("claim_fts MATCH"), expression)))
+    score = SQL("bm25(claim_fts)")
+    snippet = SQL("snippet(claim_fts, -1, '\x02', '\x03', '…', 24)")
+    return query, score, snippet
+
+
+def render_snippet(raw):
+    """Return a snippet as safe HTML: text escaped, matches in <mark>."""
+    escaped = html.escape(raw or "")
+    return escaped.replace(MARK_START, "<mark>").replace(MARK_END, "</mark>")

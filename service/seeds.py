@@ -1,0 +1,73 @@
+"""Load seed ledgers (JSON files in seeds/) through the domain functions; loading twice changes nothing."""
+
+import json
+from pathlib import Path
+
+from service import claims
+from service import sources
+from service import speakers
+from service import topics
+from service.db import database
+from service.models import Claim
+from service.models import Source
+from service.models import Topic
+from service.schemas import ClaimInput
+from service.schemas import SourceInput
+from service.schemas import SpeakerInput
+from service.schemas import TopicInput
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+ACTOR = "seed"
+
+
+def load_file(path):
+    """Load one seed file; return how many objects of each kind were created."""
+    document = json.loads(Path(path).read_text(encoding="utf-8"))
+    created = {"speakers": 0, "sources": 0, "topics": 0, "claims": 0}
+    with database.atomic():
+        for item in document.get("speakers", []):
+            if speakers.find_speaker(item["name"]) is None:
+                speakers.create_speaker(SpeakerInput().load(item), ACTOR)
+                created["speakers"] += 1
+        for item in document.get("sources", []):
+            if Source.get_or_none(Source.url == item["url"]) is None:
+                sources.create_source(SourceInput().load(item), ACTOR)
+                created["sources"] += 1
+        for item in document.get("topics", []):
+            if Topic.get_or_none(Topic.slug == item["slug"]) is None:
+                topics.create_topic(TopicInput().load(item), ACTOR)
+                created["topics"] += 1
+        for item in document.get("claims", []):
+            data = ClaimInput().load(
+                {
+                    **item,
+                    "speaker": {"name": item["speaker"]},
+                    "source": {"url": item["source"]},
+                    "appearances": [{"url": url} for url in item.get("appearances", [])],
+                }
+            )
+            if not _claim_exists(data):
+                claims.create_claim(data, ACTOR)
+                created["claims"] += 1
+    return created
+
+
+def _claim_exists(data):
+    speaker = speakers.find_speaker(data["speaker"]["name"])
+    source = Source.get_or_none(Source.url == data["source"]["url"])
+    if speaker is None or source is None:
+        return False
+    return (
+        Claim.select()
+        .where((Claim.speaker == speaker) & (Claim.source == source) & (Claim.text == data["text"]))
+        .exists()
+    )
+
+
+def load_all(directory=SEEDS):
+    """Load every seed file in a directory; return the totals created."""
+    totals = {}
+    for path in sorted(Path(directory).glob("*.json")):
+        for kind, count in load_file(path).items():
+            totals[kind] = totals.get(kind, 0) + count
+    return totals

@@ -1,0 +1,78 @@
+"""Sources: where claims appeared; one URL is one source."""
+
+import peewee
+
+from service import cursors
+from service import etags
+from service import events
+from service.db import database
+from service.errors import NotFound
+from service.errors import ValidationFailed
+from service.models import Source
+from service.schemas import SourceDetail
+
+
+def get_source(source_id):
+    """Return a source by id, or raise NotFound."""
+    source = Source.get_or_none(Source.id == source_id)
+    if source is None:
+        raise NotFound(f"No source with id {source_id}.")
+    return source
+
+
+def snapshot(source):
+    """Return the source as events record it."""
+    return SourceDetail().dump(source)
+
+
+def create_source(data, actor):
+    """Create a source; 422 if its URL is known already."""
+    with database.atomic():
+        if Source.get_or_none(Source.url == data["url"]) is not None:
+            raise ValidationFailed(errors={"url": ["A source with this URL exists already."]})
+        source = Source.create(**data)
+        events.record("source.created", "source", source.id, actor, snapshot(source))
+    return source
+
+
+def resolve_source(ref, actor, field="source"):
+    """Return the source a claim names: by id, by URL, or newly created (then publisher is needed)."""
+    if "id" in ref:
+        source = Source.get_or_none(Source.id == ref["id"])
+        if source is None:
+            raise ValidationFailed(errors={f"{field}.id": [f"No source with id {ref['id']}."]})
+        return source
+    source = Source.get_or_none(Source.url == ref["url"])
+    if source is not None:
+        return source
+    if not ref.get("publisher"):
+        raise ValidationFailed(errors={f"{field}.publisher": ["Needed to create a source for a new URL."]})
+    try:
+        with database.atomic():
+            return create_source(ref, actor)
+    except peewee.IntegrityError:
+        # Another request created the same source between our look-up and insert.
+        return Source.get(Source.url == ref["url"])
+
+
+def update_source(source_id, changes, version, actor):
+    """Edit a source if it is still at the version the caller read."""
+    with database.atomic():
+        source = get_source(source_id)
+        if "url" in changes and changes["url"] != source.url:
+            if Source.get_or_none(Source.url == changes["url"]) is not None:
+                raise ValidationFailed(errors={"url": ["Another source has this URL."]})
+        source = etags.compare_and_set(source, version, **changes)
+        events.record("source.updated", "source", source.id, actor, snapshot(source))
+    return source
+
+
+def list_sources(q=None, limit=50, cursor=None):
+    """Return a page of sources by id, optionally those whose publisher or URL contains q."""
+    query = Source.select().order_by(Source.id)
+    if q:
+        query = query.where(Source.publisher.contains(q) | Source.url.contains(q))
+    if cursor:
+        (after,) = cursors.decode("sources", cursor, 1)
+        query = query.where(Source.id > after)
+    return cursors.page(query.limit(limit + 1), limit, "sources", lambda s: [s.id])

@@ -1,0 +1,66 @@
+"""Topics: the questions claims take sides on, found by id or slug."""
+
+from service import cursors
+from service import etags
+from service import events
+from service.db import database
+from service.errors import NotFound
+from service.errors import ValidationFailed
+from service.models import Topic
+from service.schemas import TopicOut
+
+
+def get_topic(id_or_slug):
+    """Return a topic by id or slug, or raise NotFound."""
+    id_or_slug = str(id_or_slug)
+    if id_or_slug.isdigit():
+        topic = Topic.get_or_none(Topic.id == int(id_or_slug))
+    else:
+        topic = Topic.get_or_none(Topic.slug == id_or_slug)
+    if topic is None:
+        raise NotFound(f"No topic {id_or_slug!r}.")
+    return topic
+
+
+def snapshot(topic):
+    """Return the topic as events record it."""
+    return TopicOut().dump(topic)
+
+
+def create_topic(data, actor):
+    """Create a topic; 422 if its slug is taken."""
+    with database.atomic():
+        if Topic.get_or_none(Topic.slug == data["slug"]) is not None:
+            raise ValidationFailed(errors={"slug": ["A topic with this slug exists already."]})
+        topic = Topic.create(**data)
+        events.record("topic.created", "topic", topic.id, actor, snapshot(topic))
+    return topic
+
+
+def topics_by_slug(slugs):
+    """Return {slug: Topic} for the slugs, raising 422 naming any that are unknown."""
+    found = {t.slug: t for t in Topic.select().where(Topic.slug.in_(list(slugs)))} if slugs else {}
+    unknown = [slug for slug in slugs if slug not in found]
+    if unknown:
+        raise ValidationFailed(
+            f"Unknown topic: {', '.join(unknown)}. Create it first (POST /api/v1/topics).",
+            errors={"topics": [f"Unknown topic slug {slug!r}." for slug in unknown]},
+        )
+    return found
+
+
+def update_topic(id_or_slug, changes, version, actor):
+    """Edit a topic's title or description if it is still at the version the caller read."""
+    with database.atomic():
+        topic = etags.compare_and_set(get_topic(id_or_slug), version, **changes)
+        events.record("topic.updated", "topic", topic.id, actor, snapshot(topic))
+    return topic
+
+
+def list_topics(limit=50, cursor=None):
+    """Return a page of topics by id."""
+    query = Topic.select().order_by(Topic.id)
+    if cursor:
+        (after,) = cursors.decode("topics", cursor, 1)
+        query = query.where(Topic.id > after)
+    return cursors.page(query.limit(limit + 1), limit, "topics", lambda t: [t.id])

@@ -1,0 +1,121 @@
+"""Fixtures: the app on each database (SQLite always, PostgreSQL when CLAIMLEDGER_TEST_POSTGRES_URL is set)."""
+
+import os
+import shutil
+import uuid
+from urllib.parse import quote
+
+import peewee
+import pytest
+
+from service import auth
+from service import create_app
+from service import db
+from service.migrate import migrate
+from service.models import ALL_MODELS
+
+POSTGRES_URL = os.environ.get("CLAIMLEDGER_TEST_POSTGRES_URL")
+SKIP_POSTGRES = (
+    "PostgreSQL tests need CLAIMLEDGER_TEST_POSTGRES_URL, e.g. "
+    "postgresql://postgres@127.0.0.1:5432/test (make test sets it)"
+)
+TEST_SETTINGS = {"TESTING": True, "SECRET_KEY": "test-secret", "RATE_LIMIT_PER_MINUTE": 0}
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory):
+    """A migrated SQLite file that each test copies."""
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    db.bind(f"sqlite:///{path}")
+    migrate()
+    db.database.close()
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    """A URL whose connections use a fresh, migrated schema of their own, dropped at the end."""
+    if not POSTGRES_URL:
+        pytest.skip(SKIP_POSTGRES)
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = db.open_database(POSTGRES_URL)
+    admin.execute_sql(f"CREATE SCHEMA {schema}")
+    separator = "&" if "?" in POSTGRES_URL else "?"
+    url = f"{POSTGRES_URL}{separator}options={quote(f'-c search_path={schema}')}"
+    db.bind(url)
+    migrate()
+    db.database.close_all()
+    yield url
+    admin.execute_sql(f"DROP SCHEMA {schema} CASCADE")
+    admin.close_all()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database_url(request, tmp_path):
+    """The URL of an empty, migrated database: a copied SQLite file, or a truncated PostgreSQL schema."""
+    if request.param == "sqlite":
+        template = request.getfixturevalue("sqlite_template")
+        path = tmp_path / "claimledger.db"
+        shutil.copy(template, path)
+        return f"sqlite:///{path}"
+    url = request.getfixturevalue("postgres_url")
+    database = db.bind(url)
+    tables = ", ".join(model._meta.table_name for model in ALL_MODELS)
+    database.execute_sql(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+    database.close()
+    return url
+
+
+@pytest.fixture
+def app(database_url):
+    """The app bound to this test's database; its connection is open for domain calls."""
+    application = create_app({"DATABASE_URL": database_url, **TEST_SETTINGS})
+    db.database.connect(reuse_if_open=True)
+    yield application
+    if not db.database.is_closed():
+        db.database.close()
+    if isinstance(db.database.obj, peewee.PostgresqlDatabase):
+        db.database.obj.close_all()
+
+
+@pytest.fixture
+def client(app):
+    """A test client for the app."""
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app, database_url, monkeypatch):
+    """A CLI runner whose commands use this test's database."""
+    monkeypatch.setenv("CLAIMLEDGER_DATABASE_URL", database_url)
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def keys(app):
+    """Authorization headers for one key of each role: reader, reviewer, reviewer2, admin."""
+    headers = {}
+    for name, role in (
+        ("reader", "reader"),
+        ("reviewer", "reviewer"),
+        ("reviewer2", "reviewer"),
+        ("admin", "admin"),
+    ):
+        _, secret = auth.create_key(name, role, actor="test")
+        headers[name] = {"Authorization": f"Bearer {secret}"}
+    return headers
+
+
+@pytest.fixture
+def live_server(app):
+    """The app served over real HTTP on 127.0.0.1 in a thread; yields its base URL."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)

@@ -1,0 +1,34 @@
+"""Plain factories for test data, through the domain functions."""
+
+import itertools
+
+from service import claims
+from service import topics
+
+_counter = itertools.count(1)
+
+
+def claim_data(**overrides):
+    """Return a valid claim body, as the API and create_claim take it."""
+    n = next(_counter)
+    data = {
+        "text": f"Claim number {n} about artillery shells",
+        "speaker": {"name": "Test Speaker"},
+        "source": {"url": f"https://news.example/story-{n}", "publisher": "Example News"},
+        "claimed_on": "2023-04-07",
+        "topics": [],
+    }
+    data.update(overrides)
+    return data
+
+
+def make_claim(actor="test", **overrides):
+    """Create and return a claim, parsed as the API would parse it."""
+    from service.schemas import ClaimInput
+
+    return claims.create_claim(ClaimInput().load(claim_data(**overrides)), actor)
+
+
+def make_topic(slug="ammunition", title="Is there an ammunition shortage?", actor="test"):
+    """Create and return a topic."""
+    return topics.create_topic({"slug": slug, "title": title}, actor)
