@@ -27,7 +27,7 @@ blp = Blueprint(
 )
 
 EMBED_PATH = re.compile(r"^/embed/(claims|conflicts)/([1-9][0-9]{0,15})/?$")
-DEFAULT_SIZES = {"claims": (560, 340), "conflicts": (760, 440)}
+DEFAULT_SIZES = {"claims": (560, 340), "conflicts": (760, 480)}
 VERDICT_LABELS = {"supported": "Supported", "contested": "Contested", "unreviewed": "Unreviewed"}
 TITLE_LENGTH = 140
 
