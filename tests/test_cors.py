@@ -88,3 +88,14 @@ def test_pages_outside_the_api_get_no_cors_headers(cms_app, client):
     response = client.get(f"/embed/claims/{claim.id}", headers={"Origin": CMS})
 
     assert "Access-Control-Allow-Origin" not in response.headers
+
+
+def test_oembed_answers_an_allowed_origin(cms_app, client):
+    claim = make_claim()
+
+    response = client.get(
+        "/oembed", query_string={"url": f"http://localhost/embed/claims/{claim.id}"}, headers={"Origin": CMS}
+    )
+
+    assert response.status_code == 200
+    assert response.headers["Access-Control-Allow-Origin"] == CMS
