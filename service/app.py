@@ -9,9 +9,12 @@ from swagger_ui_bundle import swagger_ui_path
 from service import api as api_package
 from service import auth
 from service import config as settings
+from service import cors
 from service import db
 from service import errors
 from service import health
+from service import idempotency
+from service.web import embeds
 
 BODY_TYPES = {"application/json"}
 
@@ -80,7 +83,10 @@ def build(config=None):
     api = ClaimLedgerApi(app)
     api_package.register(api)
     app.register_blueprint(health.blp)
+    app.register_blueprint(embeds.blp)
     app.add_url_rule("/api/v1/docs/assets/<path:filename>", "docs_assets", _send_asset)
+
+    app.before_request(cors.answer_preflight)
 
     @app.before_request
     def _open_connection():
@@ -94,6 +100,12 @@ def build(config=None):
         if not db.database.is_closed():
             db.database.close()
 
+    # Flask runs before_request hooks in order and teardown hooks in reverse: the keyed request's
+    # transaction opens after the connection and is rolled back, if still open, before it closes.
+    app.before_request(idempotency.begin_request)
+    app.teardown_request(idempotency.abandon_request)
+    app.after_request(idempotency.finish_request)
+    app.after_request(cors.add_headers)
     app.after_request(_conditional)
     return app
 

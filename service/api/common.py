@@ -12,3 +12,8 @@ def if_match():
 def page_limit(limit):
     """Return the page size asked for, or the configured default."""
     return limit or current_app.config["PAGE_LIMIT_DEFAULT"]
+
+
+def public_base_url():
+    """Return the service's public base URL: CLAIMLEDGER_PUBLIC_URL, else the one this request came to."""
+    return (current_app.config.get("PUBLIC_URL") or request.host_url).rstrip("/")

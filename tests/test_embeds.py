@@ -1,0 +1,264 @@
+"""Embeddable cards and oEmbed, rendered in headless chromium against the live server."""
+
+import json
+import shutil
+import subprocess
+from html.parser import HTMLParser
+from urllib.parse import quote
+
+import pytest
+import requests
+from factories import make_claim
+from factories import make_topic
+from stand_ins import link_conflict
+from stand_ins import review_claim
+
+HOSTILE_TEXT = 'Shells ran out </script><script>document.title="pwned"</script> & <b>more</b>'
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-default-apps",
+]
+
+
+class Dom(HTMLParser):
+    """The parts of a dumped DOM the tests look at: text, scripts, links and articles."""
+
+    def __init__(self, markup):
+        super().__init__()
+        self.text = []
+        self.scripts = []
+        self.links = []
+        self.articles = []
+        self.title = ""
+        self._in = None
+        self.feed(markup)
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "script":
+            self.scripts.append({"type": attrs.get("type"), "content": ""})
+        elif tag == "link":
+            self.links.append(attrs)
+        elif tag == "article":
+            self.articles.append(attrs.get("id"))
+        self._in = tag
+
+    def handle_endtag(self, tag):
+        self._in = None
+
+    def handle_data(self, data):
+        if self._in == "script":
+            self.scripts[-1]["content"] += data
+        elif self._in == "title":
+            self.title += data
+        else:
+            self.text.append(data)
+
+    @property
+    def visible_text(self):
+        return " ".join(" ".join(self.text).split())
+
+
+def render(url, tmp_path):
+    """Load a page in headless chromium and return the DOM it built."""
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        pytest.fail("these tests need Debian's chromium: apt-get install chromium (.ci/run installs it)")
+    completed = subprocess.run(
+        [chromium, *CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'chromium'}", "--dump-dom", url],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    return Dom(completed.stdout)
+
+
+@pytest.mark.browser
+def test_claim_card_renders_with_its_verdict_and_claim_review(live_server, tmp_path):
+    claim = make_claim(text=HOSTILE_TEXT, speaker={"name": "Levko Stek", "description": "Border guard"})
+    review_claim(claim.id, "contested", reviewer="anna", rationale="<i>No</i> shortage was seen.")
+
+    dom = render(f"{live_server}/embed/claims/{claim.id}", tmp_path)
+
+    assert dom.articles == [f"claim-{claim.id}"]
+    assert HOSTILE_TEXT in dom.visible_text
+    assert "<i>No</i> shortage was seen." in dom.visible_text
+    assert "Levko Stek" in dom.visible_text and "Border guard" in dom.visible_text
+    assert "Contested" in dom.visible_text and "2023-04-07" in dom.visible_text
+    assert dom.title != "pwned"
+    [script] = dom.scripts
+    assert script["type"] == "application/ld+json"
+    markup = json.loads(script["content"])
+    assert markup["@type"] == "ClaimReview"
+    assert markup["claimReviewed"] == HOSTILE_TEXT
+    assert markup["reviewRating"]["alternateName"] == "Contested"
+    assert markup == requests.get(f"{live_server}/api/v1/claims/{claim.id}/claimreview", timeout=30).json()
+
+
+@pytest.mark.browser
+def test_unreviewed_claim_card_has_no_claim_review(live_server, tmp_path):
+    claim = make_claim()
+
+    dom = render(f"{live_server}/embed/claims/{claim.id}", tmp_path)
+
+    assert "Unreviewed" in dom.visible_text
+    assert dom.scripts == []
+
+
+@pytest.mark.browser
+def test_conflict_card_shows_both_claims_the_earlier_on_the_left(live_server, tmp_path):
+    topic = make_topic()
+    later = make_claim(text="Our fighters have no shells", claimed_on="2023-04-07", speaker={"name": "Prigozhin"})
+    earlier = make_claim(text="We sensed no shell hunger", claimed_on="2023-04-05", speaker={"name": "Stek"})
+    conflict = link_conflict(later, earlier, topic=topic, note="Opposite accounts of the same front")
+
+    dom = render(f"{live_server}/embed/conflicts/{conflict.id}", tmp_path)
+
+    assert dom.articles == [f"claim-{earlier.id}", f"claim-{later.id}"]
+    text = dom.visible_text
+    assert text.index("We sensed no shell hunger") < text.index("Our fighters have no shells")
+    assert "Is there an ammunition shortage?" in text
+    assert "Opposite accounts of the same front" in text
+    assert dom.scripts == []
+
+
+@pytest.mark.browser
+def test_embed_pages_link_their_oembed_answer(live_server, tmp_path):
+    claim = make_claim()
+    page = f"{live_server}/embed/claims/{claim.id}"
+
+    dom = render(page, tmp_path)
+
+    [discovery] = [link for link in dom.links if link.get("type") == "application/json+oembed"]
+    assert discovery["rel"] == "alternate"
+    assert discovery["href"] == f"{live_server}/oembed?url={quote(page, safe='')}&format=json"
+    answer = requests.get(discovery["href"], timeout=30)
+    assert answer.status_code == 200
+    assert answer.json()["type"] == "rich"
+    [stylesheet] = [link for link in dom.links if link.get("rel") == "stylesheet"]
+    css = requests.get(f"{live_server}{stylesheet['href']}", timeout=30)
+    assert css.status_code == 200
+    assert css.headers["Content-Type"].startswith("text/css")
+
+
+def test_oembed_for_a_conflict_is_a_rich_card(live_server):
+    left = make_claim(text="No shells", claimed_on="2023-04-01", speaker={"name": "Yevgeny Prigozhin"})
+    right = make_claim(text="Plenty of shells", claimed_on="2023-04-02", speaker={"name": "Levko Stek"})
+    conflict = link_conflict(left, right, topic=make_topic())
+    page = f"{live_server}/embed/conflicts/{conflict.id}"
+
+    response = requests.get(f"{live_server}/oembed", params={"url": page, "format": "json"}, timeout=30)
+
+    assert response.status_code == 200
+    title = "Yevgeny Prigozhin vs Levko Stek: Is there an ammunition shortage?"
+    assert response.json() == {
+        "version": "1.0",
+        "type": "rich",
+        "html": f'<iframe src="{page}" width="760" height="480" title="{title}" '
+        'style="border:0;max-width:100%" loading="lazy" referrerpolicy="no-referrer" '
+        'sandbox="allow-popups allow-popups-to-escape-sandbox"></iframe>',
+        "width": 760,
+        "height": 480,
+        "title": title,
+        "provider_name": "claimledger",
+        "cache_age": 300,
+    }
+
+
+def test_oembed_honours_maxwidth_and_maxheight(client):
+    claim = make_claim(text='He said "<no>"')
+
+    response = client.get(
+        "/oembed", query_string={"url": f"http://localhost/embed/claims/{claim.id}", "maxwidth": 300, "maxheight": 2000}
+    )
+
+    body = response.get_json()
+    assert (body["width"], body["height"]) == (300, 340)
+    assert 'width="300" height="340"' in body["html"]
+    assert 'title="He said &quot;&lt;no&gt;&quot;"' in body["html"]
+    assert body["title"] == 'He said "<no>"'
+
+
+def test_oembed_xml_is_not_implemented(client):
+    claim = make_claim()
+
+    response = client.get("/oembed", query_string={"url": f"http://localhost/embed/claims/{claim.id}", "format": "xml"})
+
+    assert response.status_code == 501
+    assert response.mimetype == "application/problem+json"
+    assert response.get_json()["type"] == "/problems/not-implemented"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://localhost/embed/claims/999",
+        "http://localhost/embed/conflicts/999",
+        "http://elsewhere.example/embed/claims/{id}",
+        "http://localhost/api/v1/claims/{id}",
+        "javascript:alert(1)",
+    ],
+)
+def test_oembed_for_an_unknown_url_is_404(client, url):
+    claim = make_claim()
+
+    response = client.get("/oembed", query_string={"url": url.format(id=claim.id)})
+
+    assert response.status_code == 404
+    assert response.mimetype == "application/problem+json"
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [({}, "url"), ({"maxwidth": "wide"}, "maxwidth"), ({"maxheight": "0"}, "maxheight")],
+)
+def test_oembed_bad_parameters_are_422_naming_the_field(client, query, field):
+    claim = make_claim()
+    query = {"url": f"http://localhost/embed/claims/{claim.id}", **query}
+    if field == "url":
+        del query["url"]
+
+    response = client.get("/oembed", query_string=query)
+
+    assert response.status_code == 422
+    assert list(response.get_json()["errors"]) == [field]
+
+
+def test_embed_of_an_unknown_claim_or_conflict_is_404(client):
+    assert client.get("/embed/claims/999").status_code == 404
+    assert client.get("/embed/conflicts/999").status_code == 404
+
+
+def test_embeds_are_framable_by_no_one_by_default(client):
+    claim = make_claim()
+
+    response = client.get(f"/embed/claims/{claim.id}")
+
+    assert response.status_code == 200
+    policy = response.headers["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in policy
+    assert "default-src 'none'" in policy and "script-src" not in policy
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "no-referrer"
+
+
+def test_embeds_are_framable_by_the_configured_origins(app, client):
+    app.config["EMBED_ORIGINS"] = ["https://cms.example", "https://www.paper.example"]
+    left, right = make_claim(), make_claim()
+    conflict = link_conflict(left, right)
+
+    for path in (f"/embed/claims/{left.id}", f"/embed/conflicts/{conflict.id}"):
+        response = client.get(path)
+        assert response.headers["Content-Security-Policy"].endswith(
+            "frame-ancestors https://cms.example https://www.paper.example"
+        )
+        assert "X-Frame-Options" not in response.headers
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
