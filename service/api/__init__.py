@@ -1,13 +1,14 @@
 """The HTTP API: one flask-smorest Blueprint per resource, all under /api/v1."""
 
 from service.api import claims
+from service.api import events
 from service.api import keys
 from service.api import reviews
 from service.api import sources
 from service.api import speakers
 from service.api import topics
 
-BLUEPRINTS = [claims.blp, speakers.blp, sources.blp, topics.blp, reviews.blp, keys.blp]
+BLUEPRINTS = [claims.blp, speakers.blp, sources.blp, topics.blp, reviews.blp, events.blp, keys.blp]
 
 
 def register(api):
