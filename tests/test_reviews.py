@@ -2,14 +2,18 @@
 
 import logging
 import re
+import threading
 
 import pytest
+import requests
 
+from service import auth
 from service import claims
 from service import db
 from service import reviews
 from service import seeds
 from service.errors import NotFound
+from service.models import VERDICTS
 from service.models import Claim
 from service.models import Event
 from service.models import Review
@@ -251,3 +255,44 @@ def test_status_and_reviewer_filters_use_their_indexes(app, caplog, filters, ind
         else:
             plan = db.database.execute_sql("EXPLAIN QUERY PLAN " + sql, params).fetchall()
     assert index in " ".join(str(row[-1]) for row in plan)
+
+
+def test_concurrent_reviews_of_one_claim_leave_the_right_counts(live_server):
+    """Reviewers post at once, changing their minds; the claim must add up to its history afterwards."""
+    claim = make_claim()
+    reviewers = {
+        f"desk-{n}": {"Authorization": f"Bearer {auth.create_key(f'desk-{n}', 'reviewer')[1]}"} for n in range(6)
+    }
+    rounds = 5
+    barrier = threading.Barrier(len(reviewers))
+    failures = []
+
+    def review(name, headers):
+        with requests.Session() as session:
+            barrier.wait()
+            for n in range(rounds):
+                verdict = VERDICTS[(n + len(name)) % 2] if n < rounds - 1 else VERDICTS[int(name[-1]) % 2]
+                answer = session.post(
+                    f"{live_server}/api/v1/claims/{claim.id}/reviews",
+                    json={"verdict": verdict, "rationale": f"Look number {n}."},
+                    headers=headers,
+                    timeout=30,
+                )
+                if answer.status_code != 201:
+                    failures.append(answer.text)
+
+    threads = [threading.Thread(target=review, args=item) for item in reviewers.items()]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert failures == []
+    history = requests.get(f"{live_server}/api/v1/claims/{claim.id}/reviews", timeout=30).json()["items"]
+    shown = requests.get(f"{live_server}/api/v1/claims/{claim.id}", timeout=30).json()
+    assert len(history) == len(reviewers) * rounds
+    assert shown["review_summary"] == {"supported": 3, "contested": 3}
+    assert shown["status"] == history[-1]["verdict"]
+    assert shown["version"] == claim.version + len(history)
+    standings = [e.data["claim"] for e in Event.select().where(Event.type == "review.created").order_by(Event.id)]
+    assert [s["version"] for s in standings] == list(range(claim.version + 1, claim.version + len(history) + 1))
