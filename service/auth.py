@@ -58,12 +58,18 @@ def list_keys():
     return list(ApiKey.select().order_by(ApiKey.id))
 
 
+def get_key(key_id):
+    """Return a key by id, or raise NotFound."""
+    key = ApiKey.get_or_none(ApiKey.id == key_id)
+    if key is None:
+        raise NotFound(f"No API key with id {key_id}.")
+    return key
+
+
 def revoke_key(key_id, actor="cli"):
     """Revoke a key so that it no longer authenticates."""
     with database.atomic():
-        key = ApiKey.get_or_none(ApiKey.id == key_id)
-        if key is None:
-            raise NotFound(f"No API key with id {key_id}.")
+        key = get_key(key_id)
         if key.revoked_at is None:
             key.revoked_at = utcnow()
             key.save()

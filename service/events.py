@@ -2,15 +2,25 @@
 
 import secrets
 
+from service import db
 from service.db import database
 from service.models import Delivery
 from service.models import Event
 from service.models import Webhook
 
+# Any constant will do: it names the one PostgreSQL advisory lock that orders event writers.
+FEED_LOCK = 0x636C6564676572
+
 
 def record(event_type, object_type, object_id, actor, data):
     """Append an event and queue it for every webhook that wants it; call inside the change's atomic()."""
     assert database.in_transaction(), "events are written in the change's own transaction"
+    if db.is_postgres():
+        # PostgreSQL hands out ids when rows are inserted, not when they commit: without this lock a
+        # transaction holding id 10 could commit after one holding id 11, and a reader who had already
+        # moved past 11 would never see 10. Held until commit, the lock makes ids commit in order.
+        # SQLite needs nothing: it lets one writer in at a time.
+        database.execute_sql("SELECT pg_advisory_xact_lock(%s)", (FEED_LOCK,))
     event = Event.create(type=event_type, object_type=object_type, object_id=object_id, actor=actor, data=data)
     for webhook in Webhook.select().where(Webhook.active == True):  # noqa: E712
         if event_type in webhook.event_types or "*" in webhook.event_types:

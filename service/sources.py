@@ -6,8 +6,11 @@ from service import cursors
 from service import etags
 from service import events
 from service.db import database
+from service.errors import Conflict
 from service.errors import NotFound
 from service.errors import ValidationFailed
+from service.models import Claim
+from service.models import ClaimAppearance
 from service.models import Source
 from service.schemas import SourceDetail
 
@@ -76,3 +79,23 @@ def list_sources(q=None, limit=50, cursor=None):
         (after,) = cursors.decode("sources", cursor, 1)
         query = query.where(Source.id > after)
     return cursors.page(query.limit(limit + 1), limit, "sources", lambda s: [s.id])
+
+
+def delete_source(source_id, version, actor):
+    """Delete a source no claim cites, if it is still at the version the caller read; record the event."""
+    try:
+        with database.atomic():
+            source = get_source(source_id)
+            etags.check_version(source, version)
+            cited_by = (
+                Claim.select().where(Claim.source == source).count()
+                + ClaimAppearance.select().where(ClaimAppearance.source == source).count()
+            )
+            if cited_by:
+                raise Conflict(f"{cited_by} claim(s) cite source {source_id}; delete or change them first.")
+            data = snapshot(source)
+            etags.delete_at_version(source, version)
+            events.record("source.deleted", "source", source.id, actor, data)
+    except peewee.IntegrityError as error:
+        # A claim citing the source was stored between our count and the DELETE.
+        raise Conflict(f"A claim cites source {source_id}; delete or change it first.") from error

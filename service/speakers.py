@@ -6,6 +6,7 @@ from service import cursors
 from service import etags
 from service import events
 from service.db import database
+from service.errors import Conflict
 from service.errors import NotFound
 from service.errors import ValidationFailed
 from service.models import CLAIM_STATUSES
@@ -152,3 +153,20 @@ def list_speakers(q=None, limit=50, cursor=None):
         query = query.where(Speaker.id > after)
     rows, next_cursor = cursors.page(query.limit(limit + 1), limit, "speakers", lambda s: [s.id])
     return with_details(rows), next_cursor
+
+
+def delete_speaker(speaker_id, version, actor):
+    """Delete a speaker no claim names, if it is still at the version the caller read; record the event."""
+    try:
+        with database.atomic():
+            speaker = get_speaker(speaker_id)
+            etags.check_version(speaker, version)
+            named_by = Claim.select().where(Claim.speaker == speaker).count()
+            if named_by:
+                raise Conflict(f"{named_by} claim(s) name speaker {speaker_id}; delete or reassign them first.")
+            data = snapshot(speaker)
+            etags.delete_at_version(speaker, version)
+            events.record("speaker.deleted", "speaker", speaker.id, actor, data)
+    except peewee.IntegrityError as error:
+        # A claim naming the speaker was stored between our count and the DELETE.
+        raise Conflict(f"A claim names speaker {speaker_id}; delete or reassign it first.") from error

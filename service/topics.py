@@ -1,11 +1,15 @@
 """Topics: the questions claims take sides on, found by id or slug."""
 
+import peewee
+
 from service import cursors
 from service import etags
 from service import events
 from service.db import database
+from service.errors import Conflict
 from service.errors import NotFound
 from service.errors import ValidationFailed
+from service.models import ClaimTopic
 from service.models import Topic
 from service.schemas import TopicOut
 
@@ -64,3 +68,20 @@ def list_topics(limit=50, cursor=None):
         (after,) = cursors.decode("topics", cursor, 1)
         query = query.where(Topic.id > after)
     return cursors.page(query.limit(limit + 1), limit, "topics", lambda t: [t.id])
+
+
+def delete_topic(id_or_slug, version, actor):
+    """Delete a topic no claim takes a stance on, if it is still at the version the caller read."""
+    try:
+        with database.atomic():
+            topic = get_topic(id_or_slug)
+            etags.check_version(topic, version)
+            stances = ClaimTopic.select().where(ClaimTopic.topic == topic).count()
+            if stances:
+                raise Conflict(f"{stances} claim(s) take a stance on topic {topic.slug!r}; change them first.")
+            data = snapshot(topic)
+            etags.delete_at_version(topic, version)
+            events.record("topic.deleted", "topic", topic.id, actor, data)
+    except peewee.IntegrityError as error:
+        # A claim taking a stance on the topic was stored between our count and the DELETE.
+        raise Conflict(f"A claim takes a stance on topic {id_or_slug!r}; change it first.") from error

@@ -2,11 +2,23 @@
 
 from service.api import claimreview
 from service.api import claims
+from service.api import events
+from service.api import keys
+from service.api import reviews
 from service.api import sources
 from service.api import speakers
 from service.api import topics
 
-BLUEPRINTS = [claims.blp, speakers.blp, sources.blp, topics.blp, claimreview.blp]
+BLUEPRINTS = [
+    claims.blp,
+    speakers.blp,
+    sources.blp,
+    topics.blp,
+    reviews.blp,
+    events.blp,
+    keys.blp,
+    claimreview.blp,
+]
 
 
 def register(api):

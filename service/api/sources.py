@@ -56,3 +56,12 @@ def update_source(changes, source_id):
     version = etags.expected_version("source", source_id, if_match())
     source = sources.update_source(source_id, changes, version, auth.actor())
     return source, {"ETag": etags.etag("source", source)}
+
+
+@blp.route("/sources/<int:source_id>", methods=["DELETE"])
+@auth.require("admin")
+@blp.response(204)
+def delete_source(source_id):
+    """Delete a source no claim cites (admin; needs If-Match)."""
+    version = etags.expected_version("source", source_id, if_match())
+    sources.delete_source(source_id, version, auth.actor())

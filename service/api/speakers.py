@@ -56,3 +56,12 @@ def update_speaker(changes, speaker_id):
     version = etags.expected_version("speaker", speaker_id, if_match())
     speaker = speakers.update_speaker(speaker_id, changes, version, auth.actor())
     return speakers.with_details([speaker])[0], {"ETag": etags.etag("speaker", speaker)}
+
+
+@blp.route("/speakers/<int:speaker_id>", methods=["DELETE"])
+@auth.require("admin")
+@blp.response(204)
+def delete_speaker(speaker_id):
+    """Delete a speaker no claim names (admin; needs If-Match)."""
+    version = etags.expected_version("speaker", speaker_id, if_match())
+    speakers.delete_speaker(speaker_id, version, auth.actor())

@@ -57,3 +57,13 @@ def update_topic(changes, topic_ref):
     version = etags.expected_version("topic", topic.id, if_match())
     topic = topics.update_topic(topic.id, changes, version, auth.actor())
     return topic, {"ETag": etags.etag("topic", topic)}
+
+
+@blp.route("/topics/<topic_ref>", methods=["DELETE"])
+@auth.require("admin")
+@blp.response(204)
+def delete_topic(topic_ref):
+    """Delete a topic no claim takes a stance on (admin; needs If-Match)."""
+    topic = topics.get_topic(topic_ref)
+    version = etags.expected_version("topic", topic.id, if_match())
+    topics.delete_topic(topic.id, version, auth.actor())

@@ -1,0 +1,47 @@
+"""API keys: /api/v1/keys (admin only)."""
+
+from flask import url_for
+from flask_smorest import Blueprint
+
+from service import auth
+from service.schemas_reviews import KeyCreated
+from service.schemas_reviews import KeyInput
+from service.schemas_reviews import KeyList
+from service.schemas_reviews import KeyOut
+
+blp = Blueprint("keys", __name__, description="API keys: who may read and write (admin only).")
+
+
+@blp.route("/keys")
+@auth.require("admin")
+@blp.response(200, KeyList)
+def list_keys():
+    """List keys, oldest first (never their secrets)."""
+    return {"items": auth.list_keys()}
+
+
+@blp.route("/keys", methods=["POST"])
+@auth.require("admin")
+@blp.arguments(KeyInput)
+@blp.response(201, KeyCreated)
+def create_key(data):
+    """Create a key; the answer shows the key itself, this once only."""
+    key, secret = auth.create_key(data["name"], data["role"], actor=auth.actor())
+    key.key = secret
+    return key, {"Location": url_for("keys.get_key", key_id=key.id)}
+
+
+@blp.route("/keys/<int:key_id>")
+@auth.require("admin")
+@blp.response(200, KeyOut)
+def get_key(key_id):
+    """Get a key (never its secret)."""
+    return auth.get_key(key_id)
+
+
+@blp.route("/keys/<int:key_id>/revoke", methods=["POST"])
+@auth.require("admin")
+@blp.response(200, KeyOut)
+def revoke_key(key_id):
+    """Revoke a key so that it no longer authenticates; revoking twice changes nothing."""
+    return auth.revoke_key(key_id, actor=auth.actor())

@@ -1,0 +1,211 @@
+"""Who may do what: every write endpoint of the app against every kind of caller, and reads by setting.
+
+The endpoints are read from the app's URL map, so a write endpoint added later shows up here as a
+failing case until it has an example request and a required role in WRITES.
+"""
+
+import itertools
+import re
+
+import pytest
+
+from service import auth
+from service import create_app
+from service import etags
+from service import reviews
+from service import sources
+from service import speakers
+from service.models import ALL_MODELS
+from service.models import Event
+from tests.conftest import TEST_SETTINGS
+from tests.factories import claim_data
+from tests.factories import make_claim
+from tests.factories import make_topic
+
+UNIQUE = itertools.count(1)
+WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+READ_EXEMPT = ("/api/v1/docs", "/api/v1/openapi.json")
+
+
+APP = create_app({**TEST_SETTINGS, "DATABASE_URL": "sqlite:///:memory:"})
+RULES = [rule for rule in APP.url_map.iter_rules() if rule.rule.startswith("/api/v1/")]
+WRITE_RULES = sorted((method, rule.rule, rule.endpoint) for rule in RULES for method in rule.methods & WRITE_METHODS)
+# (rule, endpoint, the role its view demands beyond the read rule, or None)
+READ_RULES = sorted(
+    (rule.rule, rule.endpoint, getattr(APP.view_functions[rule.endpoint], "_required_role", None))
+    for rule in RULES
+    if "GET" in rule.methods and not rule.rule.startswith(READ_EXEMPT)
+)
+
+
+def _match(kind, obj):
+    return {"If-Match": etags.etag(kind, obj)}
+
+
+def _new_speaker():
+    return speakers.create_speaker({"name": f"Speaker {next(UNIQUE)}"}, "test")
+
+
+def _new_source():
+    return sources.create_source({"url": f"https://news.example/{next(UNIQUE)}", "publisher": "Example"}, "test")
+
+
+def _claim_path():
+    claim = make_claim()
+    return f"/api/v1/claims/{claim.id}", _match("claim", claim)
+
+
+def _speaker_path():
+    speaker = _new_speaker()
+    return f"/api/v1/speakers/{speaker.id}", _match("speaker", speaker)
+
+
+def _source_path():
+    source = _new_source()
+    return f"/api/v1/sources/{source.id}", _match("source", source)
+
+
+def _topic_path():
+    topic = make_topic(slug=f"topic-{next(UNIQUE)}")
+    return f"/api/v1/topics/{topic.slug}", _match("topic", topic)
+
+
+def _with_body(make_path, body):
+    def example():
+        path, headers = make_path()
+        return path, body, headers
+
+    return example
+
+
+def _review():
+    return f"/api/v1/claims/{make_claim().id}/reviews", {"verdict": "contested", "rationale": "No."}, {}
+
+
+def _revoke():
+    key, _ = auth.create_key("retiring", "reader", actor="test")
+    return f"/api/v1/keys/{key.id}/revoke", None, {}
+
+
+# endpoint: (the least role allowed, a function that sets up and returns (path, JSON body, headers))
+WRITES = {
+    "claims.create_claim": ("reviewer", lambda: ("/api/v1/claims", claim_data(), {})),
+    "claims.update_claim": ("reviewer", _with_body(_claim_path, {"text": "Edited"})),
+    "claims.delete_claim": ("admin", _with_body(_claim_path, None)),
+    "speakers.create_speaker": ("reviewer", lambda: ("/api/v1/speakers", {"name": f"Speaker {next(UNIQUE)}"}, {})),
+    "speakers.update_speaker": ("reviewer", _with_body(_speaker_path, {"description": "Edited"})),
+    "speakers.delete_speaker": ("admin", _with_body(_speaker_path, None)),
+    "sources.create_source": (
+        "reviewer",
+        lambda: ("/api/v1/sources", {"url": f"https://news.example/{next(UNIQUE)}", "publisher": "Example"}, {}),
+    ),
+    "sources.update_source": ("reviewer", _with_body(_source_path, {"title": "Edited"})),
+    "sources.delete_source": ("admin", _with_body(_source_path, None)),
+    "topics.create_topic": (
+        "reviewer",
+        lambda: ("/api/v1/topics", {"slug": f"topic-{next(UNIQUE)}", "title": "Shells?"}, {}),
+    ),
+    "topics.update_topic": ("reviewer", _with_body(_topic_path, {"title": "Edited"})),
+    "topics.delete_topic": ("admin", _with_body(_topic_path, None)),
+    "reviews.create_review": ("reviewer", _review),
+    "keys.create_key": ("admin", lambda: ("/api/v1/keys", {"name": "cms", "role": "reader"}, {})),
+    "keys.revoke_key": ("admin", _revoke),
+}
+RANK = {"reader": 0, "reviewer": 1, "admin": 2}
+CALLERS = ["no key", "unknown key", "forged key", "revoked key", "reader", "reviewer", "admin"]
+
+
+def _everything():
+    """Every row of every table: what a refused write must leave as it was."""
+    return [list(model.select().dicts()) for model in ALL_MODELS]
+
+
+@pytest.fixture
+def callers(keys):
+    """Authorization headers for every kind of caller in the matrix."""
+    retired, retired_secret = auth.create_key("retired", "admin", actor="test")
+    auth.revoke_key(retired.id, actor="test")
+    admin_prefix = keys["admin"]["Authorization"].removeprefix("Bearer clk_").partition("_")[0]
+    return {
+        "no key": {},
+        "unknown key": {"Authorization": "Bearer clk_000000000000_notakeyatall"},
+        "forged key": {"Authorization": f"Bearer clk_{admin_prefix}_notitssecret"},
+        "revoked key": {"Authorization": f"Bearer {retired_secret}"},
+        "reader": keys["reader"],
+        "reviewer": keys["reviewer"],
+        "admin": keys["admin"],
+    }
+
+
+def test_every_write_endpoint_is_in_the_matrix():
+    missing = [f"{method} {rule} ({endpoint})" for method, rule, endpoint in WRITE_RULES if endpoint not in WRITES]
+    assert missing == [], "add these to WRITES in tests/test_roles.py"
+    assert len(WRITE_RULES) >= len(WRITES)
+
+
+def _check(client, callers, method, least_role, example, caller):
+    """Make the example request as one caller; return what went wrong, or None."""
+    path, body, headers = example()
+    before = _everything()
+    last_event = Event.select(Event.id).order_by(Event.id.desc()).scalar() or 0
+    answer = client.open(path, method=method, json=body, headers={**headers, **callers[caller]})
+    status = answer.status_code
+    if caller in RANK and RANK[caller] >= RANK[least_role]:
+        if status not in (200, 201, 204):
+            return f"{caller}: expected success, got {status} {answer.json}"
+        actors = {event.actor for event in Event.select().where(Event.id > last_event)}
+        return None if actors == {caller} else f"{caller}: events recorded with actors {actors}"
+    expected = 401 if caller not in RANK else 403
+    if status != expected or answer.mimetype != "application/problem+json":
+        return f"{caller}: expected {expected} problem+json, got {status} {answer.mimetype} {answer.data[:200]}"
+    if status == 401 and answer.headers.get("WWW-Authenticate") != 'Bearer realm="claimledger"':
+        return f"{caller}: 401 without WWW-Authenticate"
+    if status == 403 and least_role not in answer.json["detail"]:
+        return f"{caller}: 403 does not name the role needed: {answer.json['detail']}"
+    if _everything() != before:
+        return f"{caller}: refused with {status} but the database changed"
+    return None
+
+
+@pytest.mark.parametrize(("method", "rule", "endpoint"), WRITE_RULES, ids=[f"{m} {r}" for m, r, _ in WRITE_RULES])
+def test_role_matrix(client, callers, method, rule, endpoint):
+    """No, unknown, forged or revoked key: 401; too low a role: 403; nothing stored; else the key's name acts."""
+    assert endpoint in WRITES, f"{method} {rule} has no example in WRITES"
+    least_role, example = WRITES[endpoint]
+    problems = [_check(client, callers, method, least_role, example, caller) for caller in CALLERS]
+    assert [problem for problem in problems if problem] == []
+
+
+BODY_WRITES = [(m, r, e) for m, r, e in WRITE_RULES if m in ("POST", "PATCH", "PUT") and e != "keys.revoke_key"]
+
+
+@pytest.mark.parametrize(("method", "rule", "endpoint"), BODY_WRITES, ids=[f"{m} {r}" for m, r, _ in BODY_WRITES])
+def test_a_body_cannot_name_its_own_actor(client, keys, method, rule, endpoint):
+    _, example = WRITES[endpoint]
+    path, body, headers = example()
+    before = _everything()
+    for field in ("actor", "created_by", "reviewer"):
+        answer = client.open(path, method=method, json={**body, field: "mallory"}, headers={**headers, **keys["admin"]})
+        assert answer.status_code == 422, answer.json
+        assert field in answer.json["errors"]
+    assert _everything() == before
+
+
+@pytest.mark.parametrize(("rule", "endpoint", "role"), READ_RULES, ids=[r for r, _, _ in READ_RULES])
+def test_reads_need_a_key_when_public_reads_are_off(app, client, keys, rule, endpoint, role):
+    topic = make_topic()
+    claim = make_claim(topics=[{"slug": topic.slug, "stance": "affirms"}])
+    reviews.review_claim(claim.id, "supported", "Checked.", [], "reviewer")
+    path = re.sub(r"<[^>]+>", "1", rule)
+    found = (200, 404)
+    open_read = client.get(path)
+    assert open_read.status_code in ((401,) if role else found), open_read.json
+
+    app.config["PUBLIC_READS"] = False
+    refused = client.get(path)
+    assert refused.status_code == 401
+    assert refused.mimetype == "application/problem+json"
+    assert refused.headers["WWW-Authenticate"] == 'Bearer realm="claimledger"'
+    with_key = client.get(path, headers=keys["reader"])
+    assert with_key.status_code in ((403,) if role and role != "reader" else found), with_key.json
+    assert client.get("/api/v1/openapi.json").status_code == 200
