@@ -6,28 +6,14 @@ reviews and the audit event recorded.
 """
 
 from service import events
+from service import reviews
 from service.db import database
-from service.models import Claim
 from service.models import Conflict
-from service.models import Review
 
 
 def review_claim(claim_id, verdict, reviewer="reviewer", rationale="Checked against the cited sources."):
-    """Record a review and recompute the claim's status and review summary from its reviews."""
-    with database.atomic():
-        review = Review.create(claim=claim_id, reviewer=reviewer, verdict=verdict, rationale=rationale, evidence=[])
-        current = {}
-        for earlier in Review.select().where(Review.claim == claim_id).order_by(Review.id):
-            current[earlier.reviewer] = earlier.verdict
-        verdicts = list(current.values())
-        Claim.update(
-            status=verdict,
-            supported_count=verdicts.count("supported"),
-            contested_count=verdicts.count("contested"),
-            version=Claim.version + 1,
-        ).where(Claim.id == claim_id).execute()
-        events.record("review.created", "review", review.id, reviewer, {"claim_id": claim_id, "verdict": verdict})
-    return review
+    """Record a review through the reviews domain."""
+    return reviews.review_claim(claim_id, verdict, rationale, [], reviewer)
 
 
 def link_conflict(first, second, topic=None, note=None, actor="reviewer"):
