@@ -12,6 +12,7 @@ from service import config as settings
 from service import db
 from service import errors
 from service import health
+from service.web import pages
 
 BODY_TYPES = {"application/json"}
 
@@ -80,6 +81,7 @@ def build(config=None):
     api = ClaimLedgerApi(app)
     api_package.register(api)
     app.register_blueprint(health.blp)
+    app.register_blueprint(pages.blp)
     app.add_url_rule("/api/v1/docs/assets/<path:filename>", "docs_assets", _send_asset)
 
     @app.before_request
