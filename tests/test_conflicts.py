@@ -1,10 +1,14 @@
 """Conflicts: stance conflicts that follow the stances, similarity suggestions, reviewers' links and decisions."""
 
+import threading
+
 import pytest
 
 from service import claims
 from service import conflicts
+from service import db
 from service import seeds
+from service.db import database
 from service.models import Claim
 from service.models import Conflict
 from service.models import Event
@@ -284,3 +288,46 @@ def test_a_pair_with_a_stance_conflict_gets_no_similarity_suggestion_too(app):
     make_claim(text=PLENTY, topics=stance("ammunition", "denies"))
 
     assert [c.basis for c in Conflict.select()] == ["stance"]
+
+
+def test_opposite_claims_stored_at_the_same_time_are_still_paired(app):
+    make_topic()
+    stored, release, failures = threading.Event(), threading.Event(), []
+
+    def in_thread(work):
+        def run():
+            database.connect(reuse_if_open=True)
+            try:
+                work()
+            except Exception as error:  # handed to the test thread, which fails with it
+                failures.append(error)
+            finally:
+                database.close()
+
+        return threading.Thread(target=run)
+
+    def first():
+        with database.atomic():
+            make_claim(topics=stance("ammunition", "affirms"))
+            stored.set()
+            release.wait(timeout=60)
+
+    def second():
+        # SQLite has one writer: taking the write lock first (IMMEDIATE) makes the second claim wait for the
+        # first rather than fail with "database is locked" when its read snapshot turns stale.
+        with database.atomic(**({} if db.is_postgres() else {"lock_type": "IMMEDIATE"})):
+            make_claim(speaker={"name": "Second Speaker"}, topics=stance("ammunition", "denies"))
+
+    first_thread, second_thread = in_thread(first), in_thread(second)
+    first_thread.start()
+    assert stored.wait(timeout=60)
+    second_thread.start()
+    # Hold the first transaction open while the second claim is stored: without the topic lock (or
+    # SQLite's single writer) the second would not see the first and no conflict would be made.
+    second_thread.join(timeout=2)
+    release.set()
+    first_thread.join(timeout=60)
+    second_thread.join(timeout=60)
+
+    assert failures == []
+    assert [(c.basis, c.status) for c in Conflict.select()] == [("stance", "suggested")]
