@@ -15,6 +15,7 @@ from service import errors
 from service import health
 from service import idempotency
 from service.web import embeds
+from service.web import pages
 
 BODY_TYPES = {"application/json"}
 
@@ -84,6 +85,7 @@ def build(config=None):
     api_package.register(api)
     app.register_blueprint(health.blp)
     app.register_blueprint(embeds.blp)
+    app.register_blueprint(pages.blp)
     app.add_url_rule("/api/v1/docs/assets/<path:filename>", "docs_assets", _send_asset)
 
     app.before_request(cors.answer_preflight)

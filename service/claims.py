@@ -5,6 +5,7 @@ import datetime
 import peewee
 from peewee import Tuple
 
+from service import conflict_detection
 from service import cursors
 from service import etags
 from service import events
@@ -115,6 +116,7 @@ def create_claim(data, actor):
         )
         _set_appearances(claim, data.get("appearances", []), actor)
         _set_topics(claim, data.get("topics", []))
+        conflict_detection.refresh_for_claim(claim, actor)
         events.record("claim.created", "claim", claim.id, actor, snapshot(claim))
     return get_claim(claim.id)
 
@@ -138,6 +140,7 @@ def update_claim(claim_id, changes, version, actor):
             _set_topics(claim, changes["topics"])
         elif "claimed_on" in changes:
             ClaimTopic.update(claimed_on=claim.claimed_on).where(ClaimTopic.claim == claim).execute()
+        conflict_detection.refresh_for_claim(claim, actor)
         events.record("claim.updated", "claim", claim.id, actor, snapshot(claim))
     return get_claim(claim.id)
 
@@ -148,6 +151,7 @@ def delete_claim(claim_id, version, actor):
         claim = get_claim(claim_id)
         etags.check_version(claim, version)
         data = ClaimOut().dump(claim)
+        conflict_detection.remove_for_claim(claim.id, actor)
         deleted = Claim.delete().where(Claim.id == claim.id)
         if version is not None:
             deleted = deleted.where(Claim.version == version)

@@ -165,6 +165,7 @@ class ClaimTopic(BaseModel):
         indexes = (
             (("claim", "topic"), True),
             (("topic", "claimed_on", "claim"), False),
+            (("topic", "stance", "claimed_on", "claim"), False),
         )
 
 
@@ -240,6 +241,7 @@ class Conflict(BaseModel):
             (("right_claim",), False),
             (("topic", "id"), False),
             (("status", "id"), False),
+            (("basis", "id"), False),
         )
 
 

@@ -35,12 +35,16 @@ def match_expression(words):
     return " ".join(f'"{w[:-1]}"*' if w.endswith("*") else f'"{w}"' for w in words)
 
 
-def ranked(query, q):
-    """Restrict a claim query to matches of q; return (query, score expression, snippet expression).
+def any_expression(words):
+    """Return the database's query text matching any of the plain words, with operator syntax stripped."""
+    words = [w for w in (re.sub(r"\W+", "", word) for word in words) if w]
+    if db.is_postgres():
+        return " | ".join(words)
+    return " OR ".join(f'"{w}"' for w in words)
 
-    The score sorts ascending, best first, on both databases.
-    """
-    expression = match_expression(terms(q))
+
+def _match(query, expression):
+    """Restrict a claim query to FTS matches of a database query text; return (query, score, snippet)."""
     if db.is_postgres():
         vector = Column(Claim._meta.table, "search_vector")
         document = Claim.text.concat(" ").concat(fn.COALESCE(Claim.quote, ""))
@@ -52,6 +56,26 @@ def ranked(query, q):
     score = SQL("bm25(claim_fts)")
     snippet = SQL("snippet(claim_fts, -1, '\x02', '\x03', '…', 24)")
     return query, score, snippet
+
+
+def ranked_any(query, words):
+    """Restrict a claim query to claims matching any of the words; return (query, score), best first ascending.
+
+    Returns (None, None) when no word is left to search for.
+    """
+    expression = any_expression(words)
+    if not expression:
+        return None, None
+    query, score, _ = _match(query, expression)
+    return query, score
+
+
+def ranked(query, q):
+    """Restrict a claim query to matches of q; return (query, score expression, snippet expression).
+
+    The score sorts ascending, best first, on both databases.
+    """
+    return _match(query, match_expression(terms(q)))
 
 
 def render_snippet(raw):

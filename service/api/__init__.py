@@ -2,6 +2,7 @@
 
 from service.api import claimreview
 from service.api import claims
+from service.api import conflicts
 from service.api import events
 from service.api import keys
 from service.api import reviews
@@ -17,6 +18,7 @@ BLUEPRINTS = [
     reviews.blp,
     events.blp,
     keys.blp,
+    conflicts.blp,
     claimreview.blp,
 ]
 

@@ -1,1 +1,1 @@
-"""HTML for people and for other sites: pages, embeds and the headers they share."""
+"""HTML for people and for other sites: side-by-side pages, embeds and the headers they share."""
