@@ -4,8 +4,9 @@ from service.api import claims
 from service.api import sources
 from service.api import speakers
 from service.api import topics
+from service.api import webhooks
 
-BLUEPRINTS = [claims.blp, speakers.blp, sources.blp, topics.blp]
+BLUEPRINTS = [claims.blp, speakers.blp, sources.blp, topics.blp, webhooks.blp]
 
 
 def register(api):
