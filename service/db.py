@@ -24,7 +24,9 @@ def open_database(url):
     options = dict(parse_qsl(parts.query))
     if scheme == "sqlite":
         path = parts.path[1:] if parts.netloc == "" else parts.netloc + parts.path
-        return peewee.SqliteDatabase(path or ":memory:", pragmas=SQLITE_PRAGMAS, timeout=10)
+        # BEGIN IMMEDIATE takes the write lock up front: a transaction that read first and wrote later would
+        # otherwise fail with "database is locked" (not wait) whenever another writer committed in between.
+        return peewee.SqliteDatabase(path or ":memory:", pragmas=SQLITE_PRAGMAS, timeout=10, lock_type="IMMEDIATE")
     if scheme in ("postgres", "postgresql"):
         return PooledPostgresqlDatabase(
             parts.path.lstrip("/") or "postgres",

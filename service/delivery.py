@@ -219,7 +219,9 @@ def _post(session, url, body, headers, timeout):
     except requests.Timeout as error:
         raise SendFailed(f"timed out after {timeout:g}s") from error
     except requests.RequestException as error:
-        raise SendFailed(f"no answer: {error}"[:1000]) from error
+        # requests wraps urllib3's error, which wraps the socket's: show the innermost reason.
+        reason = error.args[0] if error.args else error
+        raise SendFailed(f"no answer: {getattr(reason, 'reason', reason)}"[:1000]) from error
 
 
 def send(session, delivery, options):
