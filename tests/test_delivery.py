@@ -11,6 +11,7 @@ from standardwebhooks import Webhook as Verifier
 from standardwebhooks.webhooks import WebhookVerificationError
 
 from service import delivery
+from service import signing
 from service import webhooks
 from service.claims import snapshot
 from service.models import Delivery
@@ -58,7 +59,7 @@ def test_a_delivery_is_signed_so_the_reference_verifier_accepts_it(app, receiver
     with pytest.raises(WebhookVerificationError):
         Verifier(webhook.secret).verify(request.body.replace(b"claim.created", b"claim.deleted"), request.headers)
     with pytest.raises(WebhookVerificationError):
-        Verifier(webhooks.signing.new_secret()).verify(request.body, request.headers)
+        Verifier(signing.new_secret()).verify(request.body, request.headers)
     assert delivery.deliver_due(options=FAST) == 0
 
 

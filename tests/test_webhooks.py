@@ -9,6 +9,7 @@ from factories import make_claim
 
 from service import ssrf
 from service import webhooks
+from service.db import database
 from service.events import EVENT_TYPES
 from service.models import Delivery
 from service.models import Event
@@ -203,7 +204,7 @@ def test_update_pauses_resumes_and_needs_if_match(client, keys):
 
 def test_resuming_clears_the_reason_it_was_disabled(client, keys):
     created = subscribe(client, keys).json
-    with webhooks.database.atomic():
+    with database.atomic():
         webhooks.disable_webhook(created["id"], "The subscriber answered 410 Gone.", "delivery-worker")
     path = f"/api/v1/webhooks/{created['id']}"
     shown = client.get(path, headers=keys["admin"])
