@@ -1,4 +1,4 @@
-"""The claimledger command: serve, migrate, seed, keys."""
+"""The claimledger command: serve, migrate, seed, keys, worker."""
 
 import os
 import secrets
@@ -103,3 +103,27 @@ def keys_revoke(key_id):
     except NotFound as error:
         raise click.ClickException(error.detail) from error
     click.echo(f"revoked {key.id} {key.name}")
+
+
+@main.command()
+@click.option("--once", is_flag=True, help="send what is due now, then exit (for cron and tests)")
+@click.option("--concurrency", default=1, show_default=True, type=click.IntRange(1, 32), help="sending threads")
+@click.option("--batch", default=20, show_default=True, type=click.IntRange(1, 500), help="deliveries claimed at once")
+@click.option(
+    "--poll-seconds",
+    default=1.0,
+    show_default=True,
+    type=click.FloatRange(0.01, 60),
+    help="pause between looks for due deliveries when none were due",
+)
+def worker(once, concurrency, batch, poll_seconds):
+    """Send webhook deliveries from the outbox until SIGTERM or SIGINT, logging one line per attempt."""
+    import logging
+
+    from service import worker as delivery_worker
+    from service.delivery import Options
+
+    settings = from_environment()
+    db.bind(settings["DATABASE_URL"])
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(threadName)s %(message)s")
+    delivery_worker.run(Options.from_settings(settings), once, concurrency, batch, poll_seconds)

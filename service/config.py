@@ -10,7 +10,11 @@ CLAIMLEDGER_ORGANIZATION        the fact-checking organisation named as ClaimRev
 CLAIMLEDGER_ORGANIZATION_URL    that organisation's web address (default: none)
 CLAIMLEDGER_PUBLIC_URL          the service's public base URL, used in links it publishes (default: the request's)
 CLAIMLEDGER_EMBED_ORIGINS       space-separated CMS origins allowed to frame embeds and call the API by CORS
-CLAIMLEDGER_WEBHOOK_ALLOW_PRIVATE  "true" lets webhooks target loopback and private addresses (default: false)
+CLAIMLEDGER_WEBHOOK_ALLOW_PRIVATE  "true" lets webhooks target loopback, private and metadata addresses (default: false)
+CLAIMLEDGER_WEBHOOK_TIMEOUT_SECONDS  connect and read timeout of each webhook delivery (default: 10)
+CLAIMLEDGER_WEBHOOK_RETRY_BASE_SECONDS  first retry delay; later ones are 6, 24, 120, 720 times it (default: 5)
+CLAIMLEDGER_WEBHOOK_RETRY_MAX_SECONDS  longest delay between retries, used once the steps pass it (default: 21600)
+CLAIMLEDGER_WEBHOOK_MAX_ATTEMPTS  attempts before a delivery is given up as failed (default: 30, about 3 days)
 CLAIMLEDGER_IDEMPOTENCY_TTL_HOURS  how long Idempotency-Key answers are kept (default: 24)
 CLAIMLEDGER_RATE_LIMIT_PER_MINUTE  writes allowed per key and per client address each minute; 0 disables (default: 120)
 """
@@ -37,6 +41,10 @@ def from_environment(environ=None):
         "PUBLIC_URL": env.get("CLAIMLEDGER_PUBLIC_URL"),
         "EMBED_ORIGINS": env.get("CLAIMLEDGER_EMBED_ORIGINS", "").split(),
         "WEBHOOK_ALLOW_PRIVATE": _flag(env.get("CLAIMLEDGER_WEBHOOK_ALLOW_PRIVATE", "false")),
+        "WEBHOOK_TIMEOUT_SECONDS": float(env.get("CLAIMLEDGER_WEBHOOK_TIMEOUT_SECONDS", 10)),
+        "WEBHOOK_RETRY_BASE_SECONDS": float(env.get("CLAIMLEDGER_WEBHOOK_RETRY_BASE_SECONDS", 5)),
+        "WEBHOOK_RETRY_MAX_SECONDS": float(env.get("CLAIMLEDGER_WEBHOOK_RETRY_MAX_SECONDS", 6 * 3600)),
+        "WEBHOOK_MAX_ATTEMPTS": int(env.get("CLAIMLEDGER_WEBHOOK_MAX_ATTEMPTS", 30)),
         "IDEMPOTENCY_TTL_HOURS": int(env.get("CLAIMLEDGER_IDEMPOTENCY_TTL_HOURS", 24)),
         "RATE_LIMIT_PER_MINUTE": int(env.get("CLAIMLEDGER_RATE_LIMIT_PER_MINUTE", 120)),
     }

@@ -11,6 +11,40 @@ from service.models import Webhook
 # Any constant will do: it names the one PostgreSQL advisory lock that orders event writers.
 FEED_LOCK = 0x636C6564676572
 
+EVENT_TYPES = (
+    "claim.created",
+    "claim.updated",
+    "claim.deleted",
+    "speaker.created",
+    "speaker.updated",
+    "speaker.deleted",
+    "source.created",
+    "source.updated",
+    "source.deleted",
+    "topic.created",
+    "topic.updated",
+    "topic.deleted",
+    "key.created",
+    "key.revoked",
+    "review.created",
+    "conflict.suggested",
+    "conflict.confirmed",
+    "conflict.dismissed",
+    "conflict.created",
+    "conflict.removed",
+    "webhook.created",
+    "webhook.updated",
+    "webhook.deleted",
+    "webhook.secret_rotated",
+    "webhook.disabled",
+)
+"""Every event type the change feed carries: the types a webhook may subscribe to (or "*" for all)."""
+
+
+def new_message_id():
+    """Return a fresh webhook message id: the webhook-id header of one delivery, kept across its retries."""
+    return f"msg_{secrets.token_hex(12)}"
+
 
 def record(event_type, object_type, object_id, actor, data):
     """Append an event and queue it for every webhook that wants it; call inside the change's atomic()."""
@@ -24,7 +58,7 @@ def record(event_type, object_type, object_id, actor, data):
     event = Event.create(type=event_type, object_type=object_type, object_id=object_id, actor=actor, data=data)
     for webhook in Webhook.select().where(Webhook.active == True):  # noqa: E712
         if event_type in webhook.event_types or "*" in webhook.event_types:
-            Delivery.create(webhook=webhook, event=event, message_id=f"msg_{secrets.token_hex(12)}")
+            Delivery.create(webhook=webhook, event=event, message_id=new_message_id())
     return event
 
 

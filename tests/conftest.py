@@ -119,3 +119,13 @@ def live_server(app):
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join(timeout=5)
+
+
+@pytest.fixture
+def receiver():
+    """A webhook receiver on 127.0.0.1 (tests/receiver.py) that answers 204 until told otherwise."""
+    from receiver import Receiver
+
+    running = Receiver().start()
+    yield running
+    running.stop()

@@ -9,6 +9,7 @@ from service.api import reviews
 from service.api import sources
 from service.api import speakers
 from service.api import topics
+from service.api import webhooks
 
 BLUEPRINTS = [
     claims.blp,
@@ -19,6 +20,7 @@ BLUEPRINTS = [
     events.blp,
     keys.blp,
     conflicts.blp,
+    webhooks.blp,
     claimreview.blp,
 ]
 
