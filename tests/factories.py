@@ -3,7 +3,10 @@
 import itertools
 
 from service import claims
+from service import conflicts
+from service import reviews
 from service import topics
+from service.models import Conflict
 
 _counter = itertools.count(1)
 
@@ -32,3 +35,16 @@ def make_claim(actor="test", **overrides):
 def make_topic(slug="ammunition", title="Is there an ammunition shortage?", actor="test"):
     """Create and return a topic."""
     return topics.create_topic({"slug": slug, "title": title}, actor)
+
+
+def review_claim(claim_id, verdict, reviewer="reviewer", rationale="Checked against the cited sources."):
+    """Record a review through the reviews domain."""
+    return reviews.review_claim(claim_id, verdict, rationale, [], reviewer)
+
+
+def link_conflict(first, second, topic=None, note="Opposite accounts.", actor="reviewer"):
+    """Link two claims as a reviewer-stated conflict through the conflicts domain."""
+    conflict = conflicts.link_claims(first.id, second.id, note, actor)
+    if topic is not None:
+        Conflict.update(topic=topic, topic_key=topic.id).where(Conflict.id == conflict.id).execute()
+    return Conflict.get_by_id(conflict.id)

@@ -2,8 +2,8 @@
 
 import pytest
 from factories import make_claim
+from factories import review_claim
 from pyld import jsonld
-from stand_ins import review_claim
 
 from service import claimreview
 from service import seeds

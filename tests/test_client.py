@@ -11,7 +11,7 @@ import threading
 import pytest
 import standardwebhooks
 from factories import claim_data
-from stand_ins import review_claim
+from factories import review_claim
 
 from service.client import ClaimLedgerClient
 from service.client import ClaimLedgerError

@@ -8,10 +8,10 @@ from urllib.parse import quote
 
 import pytest
 import requests
+from factories import link_conflict
 from factories import make_claim
 from factories import make_topic
-from stand_ins import link_conflict
-from stand_ins import review_claim
+from factories import review_claim
 
 HOSTILE_TEXT = 'Shells ran out </script><script>document.title="pwned"</script> & <b>more</b>'
 CHROMIUM_FLAGS = [
