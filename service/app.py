@@ -5,6 +5,7 @@ from flask import request
 from flask import send_from_directory
 from flask_smorest import Api
 from swagger_ui_bundle import swagger_ui_path
+from werkzeug.routing import IntegerConverter
 
 from service import api as api_package
 from service import auth
@@ -12,8 +13,16 @@ from service import config as settings
 from service import db
 from service import errors
 from service import health
+from service.models import MAX_ID
 
 BODY_TYPES = {"application/json"}
+
+
+class IdConverter(IntegerConverter):
+    """<int:...> in our routes: a row id, so a number too large for the database is a 404, not an overflow."""
+
+    def __init__(self, url_map, fixed_digits=0, min=1, max=MAX_ID, signed=False):
+        super().__init__(url_map, fixed_digits, min, max, signed)
 
 
 class ClaimLedgerApi(Api):
@@ -45,10 +54,8 @@ def _check_body():
         has_body = (request.content_length or 0) > 0 or request.headers.get("Transfer-Encoding")
         accepted = getattr(request.url_rule, "body_types", None) or BODY_TYPES
         if has_body and request.mimetype not in accepted:
-            raise errors.Problem(
-                f"Send the body as {' or '.join(sorted(accepted))}, not {request.mimetype or 'untyped'}.",
-                status=415,
-                title="Unsupported media type",
+            raise errors.UnsupportedMediaType(
+                f"Send the body as {' or '.join(sorted(accepted))}, not {request.mimetype or 'untyped'}."
             )
 
 
@@ -74,6 +81,7 @@ def build(config=None):
     app.config.update(_openapi_settings())
     app.config.update(config or {})
     app.json.sort_keys = False
+    app.url_map.converters["int"] = IdConverter
     db.bind(app.config["DATABASE_URL"])
 
     errors.register(app)

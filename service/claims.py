@@ -18,6 +18,7 @@ from service.models import Review
 from service.models import Source
 from service.models import Speaker
 from service.models import Topic
+from service.models import parse_id
 from service.schemas import ClaimOut
 from service.sources import resolve_source
 from service.speakers import find_speaker
@@ -158,14 +159,14 @@ def delete_claim(claim_id, version, actor):
 
 def _speaker_id(value):
     if value.isdigit():
-        return int(value)
+        return parse_id(value) or 0
     speaker = find_speaker(value)
     return speaker.id if speaker else 0
 
 
 def _source_id(value):
     if value.isdigit():
-        return int(value)
+        return parse_id(value) or 0
     source = Source.get_or_none(Source.url == value)
     return source.id if source else 0
 

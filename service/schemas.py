@@ -83,7 +83,7 @@ class UtcDateTime(fields.DateTime):
 class ObjectRef(Schema):
     """Either {"id": n} or the fields to match or create the object."""
 
-    id = fields.Integer(strict=True, validate=validate.Range(min=1, max=2**53))
+    id = fields.Integer(strict=True, validate=validate.Range(min=1, max=models.MAX_ID))
 
 
 class SpeakerInput(Schema):
@@ -135,8 +135,16 @@ class SourceRef(ObjectRef, SourceInput):
             raise ValidationError("Give either id or url.", "_schema")
 
 
+def _not_all_digits(value):
+    if value.isdigit():
+        raise ValidationError("Must not be only digits: /topics/{ref} reads digits as an id.")
+
+
 class TopicInput(Schema):
-    slug = fields.String(required=True, validate=[validate.Length(min=1, max=100), validate.Regexp(SLUG)])
+    slug = fields.String(
+        required=True,
+        validate=[validate.Length(min=1, max=100), validate.Regexp(SLUG), _not_all_digits],
+    )
     title = Text(300, required=True)
     description = Text(5000, allow_none=True)
 
