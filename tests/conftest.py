@@ -7,6 +7,7 @@ from urllib.parse import quote
 
 import peewee
 import pytest
+from checks import CheckedClient
 
 from service import auth
 from service import create_app
@@ -80,7 +81,8 @@ def app(database_url):
 
 @pytest.fixture
 def client(app):
-    """A test client for the app."""
+    """A test client for the app that fails a test if any response shows a stack trace or SQL."""
+    app.test_client_class = CheckedClient
     return app.test_client()
 
 
