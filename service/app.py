@@ -5,6 +5,7 @@ from flask import request
 from flask import send_from_directory
 from flask_smorest import Api
 from swagger_ui_bundle import swagger_ui_path
+from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.routing import IntegerConverter
 
 from service import api as api_package
@@ -49,7 +50,7 @@ def _openapi_settings():
 
 
 def _check_body():
-    """Refuse a write whose body is not JSON before anything parses it."""
+    """Refuse a write whose body is not JSON, or is chunked past the size limit, before anything parses it."""
     if request.method in ("POST", "PUT", "PATCH") and request.path.startswith("/api/"):
         has_body = (request.content_length or 0) > 0 or request.headers.get("Transfer-Encoding")
         accepted = getattr(request.url_rule, "body_types", None) or BODY_TYPES
@@ -57,6 +58,11 @@ def _check_body():
             raise errors.UnsupportedMediaType(
                 f"Send the body as {' or '.join(sorted(accepted))}, not {request.mimetype or 'untyped'}."
             )
+        if has_body and request.content_length is None and request.max_content_length is not None:
+            # werkzeug stops reading a chunked body at the limit without an error, which would parse a
+            # truncated body; one that fills the limit is taken as too large.
+            if len(request.get_data(cache=True)) >= request.max_content_length:
+                raise RequestEntityTooLarge()
 
 
 def _check_reads():

@@ -155,6 +155,16 @@ def handle_database_down(error):
     )
 
 
+def handle_too_deep(error):
+    """Answer 400 for a JSON body nested deeper than the parser can follow; other recursion is a bug (500)."""
+    from flask import request
+
+    if request.is_json and request.method in ("POST", "PUT", "PATCH"):
+        log.warning("refused a JSON body nested too deeply")
+        return problem_response(400, BadRequest.title, "The request body is nested too deeply.", BadRequest.slug)
+    return handle_unexpected(error)
+
+
 def handle_unexpected(error):
     """Answer 500 without a trace; the trace goes to the log."""
     if isinstance(error, HTTPException):
@@ -169,4 +179,5 @@ def register(app):
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(peewee.OperationalError, handle_database_down)
     app.register_error_handler(peewee.InterfaceError, handle_database_down)
+    app.register_error_handler(RecursionError, handle_too_deep)
     app.register_error_handler(Exception, handle_unexpected)
