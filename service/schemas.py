@@ -155,7 +155,7 @@ class TopicUpdate(Schema):
 
 
 class TopicStance(Schema):
-    slug = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    slug = fields.String(required=True, validate=[validate.Length(min=1, max=100), validate.Regexp(SLUG)])
     stance = fields.String(required=True, validate=validate.OneOf(models.STANCES))
 
 
