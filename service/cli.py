@@ -36,7 +36,10 @@ def seed(directory):
     from service import seeds
 
     _bind()
-    totals = seeds.load_all(directory or seeds.SEEDS)
+    try:
+        totals = seeds.load_all(directory or seeds.SEEDS)
+    except seeds.SeedError as error:
+        raise click.ClickException(str(error)) from error
     click.echo("created " + ", ".join(f"{n} {kind}" for kind, n in totals.items()))
 
 
