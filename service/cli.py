@@ -14,6 +14,12 @@ def _bind():
     db.bind(from_environment()["DATABASE_URL"])
 
 
+def _describe(problem):
+    """Return a service error as one line for the terminal."""
+    reasons = [f"{field}: {' '.join(messages)}" for field, messages in (problem.errors or {}).items()]
+    return "; ".join(reasons) or problem.detail
+
+
 @click.group()
 def main():
     """Run and manage a claimledger service (settings come from CLAIMLEDGER_* variables)."""
@@ -77,8 +83,13 @@ def keys_create(name, role):
     """Create a key and print it once, alone on its line."""
     from service import auth
 
+    from service.errors import Problem
+
     _bind()
-    _, secret = auth.create_key(name, role)
+    try:
+        _, secret = auth.create_key(name, role)
+    except Problem as error:
+        raise click.ClickException(_describe(error)) from error
     click.echo(secret)
 
 
@@ -104,5 +115,5 @@ def keys_revoke(key_id):
     try:
         key = auth.revoke_key(key_id)
     except NotFound as error:
-        raise click.ClickException(error.detail) from error
+        raise click.ClickException(_describe(error)) from error
     click.echo(f"revoked {key.id} {key.name}")
