@@ -15,6 +15,7 @@ from service import db
 from service import errors
 from service import health
 from service.models import MAX_ID
+from service.schemas import ProblemOut
 
 BODY_TYPES = {"application/json"}
 
@@ -27,10 +28,21 @@ class IdConverter(IntegerConverter):
 
 
 class ClaimLedgerApi(Api):
-    """flask-smorest's Api with every error answered as problem+json."""
+    """flask-smorest's Api with every error answered, and documented, as problem+json."""
+
+    ERROR_SCHEMA = ProblemOut
 
     def handle_http_exception(self, error):
         return errors.handle_http_exception(error)
+
+    def _register_responses(self):
+        # flask-smorest documents its error responses under the success content type; ours are problem+json.
+        success_type = self.DEFAULT_RESPONSE_CONTENT_TYPE
+        self.DEFAULT_RESPONSE_CONTENT_TYPE = errors.PROBLEM_MIMETYPE
+        try:
+            super()._register_responses()
+        finally:
+            self.DEFAULT_RESPONSE_CONTENT_TYPE = success_type
 
 
 def _openapi_settings():

@@ -82,7 +82,6 @@ def keys():
 def keys_create(name, role):
     """Create a key and print it once, alone on its line."""
     from service import auth
-
     from service.errors import Problem
 
     _bind()

@@ -302,3 +302,17 @@ class TopicPage(Schema):
 
 class NameQuery(PageArgs):
     q = Text(200, metadata={"description": "name prefix or substring"})
+
+
+class ProblemOut(Schema):
+    """An RFC 9457 problem, as every error is answered (documents errors.problem_response)."""
+
+    type = fields.String(metadata={"example": "/problems/validation-error"})
+    title = fields.String(metadata={"example": "Validation failed"})
+    status = fields.Integer(metadata={"example": 422})
+    detail = fields.String(metadata={"example": "The request has invalid fields: speaker"})
+    errors = fields.Dict(
+        keys=fields.String(),
+        values=fields.List(fields.String()),
+        metadata={"description": "messages by field, for bad input", "example": {"speaker": ["Missing data."]}},
+    )
