@@ -42,21 +42,28 @@ def seed(directory):
     from service import seeds
 
     _bind()
+    directory = directory or seeds.SEEDS
     try:
-        totals = seeds.load_all(directory or seeds.SEEDS)
+        totals = seeds.load_all(directory)
     except seeds.SeedError as error:
         raise click.ClickException(str(error)) from error
+    if not totals:
+        raise click.ClickException(f"no seed files (*.json) in {directory}")
     click.echo("created " + ", ".join(f"{n} {kind}" for kind, n in totals.items()))
 
 
 @main.command()
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8000, show_default=True)
-@click.option("--workers", default=2, show_default=True, help="gunicorn sync workers (about one per core)")
+@click.option("--host", envvar="CLAIMLEDGER_HOST", default="127.0.0.1", show_default=True)
+@click.option("--port", envvar="CLAIMLEDGER_PORT", default=8000, show_default=True)
+@click.option(
+    "--workers", envvar="CLAIMLEDGER_WORKERS", default=2, show_default=True, help="gunicorn sync workers, ~1 per core"
+)
 def serve(host, port, workers):
-    """Serve the API with gunicorn."""
-    # Workers must share the cursor-signing key, or a cursor from one fails on another.
-    os.environ.setdefault("CLAIMLEDGER_SECRET_KEY", secrets.token_hex(32))
+    """Serve the API with gunicorn (options also from CLAIMLEDGER_HOST, _PORT, _WORKERS)."""
+    # Workers must share the cursor-signing key, or a cursor from one fails on another; an empty
+    # variable (as compose passes an unset one) would give each worker a random key of its own.
+    if not os.environ.get("CLAIMLEDGER_SECRET_KEY"):
+        os.environ["CLAIMLEDGER_SECRET_KEY"] = secrets.token_hex(32)
     config = os.path.join(os.path.dirname(__file__), "gunicorn_conf.py")
     args = [
         "gunicorn",

@@ -13,6 +13,12 @@ CLAIMLEDGER_EMBED_ORIGINS       space-separated CMS origins allowed to frame emb
 CLAIMLEDGER_WEBHOOK_ALLOW_PRIVATE  "true" lets webhooks target loopback and private addresses (default: false)
 CLAIMLEDGER_IDEMPOTENCY_TTL_HOURS  how long Idempotency-Key answers are kept (default: 24)
 CLAIMLEDGER_RATE_LIMIT_PER_MINUTE  writes allowed per key and per client address each minute; 0 disables (default: 120)
+
+Read by `claimledger serve` (and so by the container's entrypoint) rather than by the app:
+CLAIMLEDGER_HOST                address gunicorn binds (default: 127.0.0.1; 0.0.0.0 in the container)
+CLAIMLEDGER_PORT                port gunicorn binds (default: 8000)
+CLAIMLEDGER_WORKERS             gunicorn sync workers (default: 2)
+CLAIMLEDGER_SEED                "true" makes docker/entrypoint.sh load seeds/ before serving (default: false)
 """
 
 import os
