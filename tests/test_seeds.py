@@ -101,3 +101,12 @@ def test_a_bad_seed_file_is_refused_and_stores_nothing(runner, tmp_path, documen
     assert result.exit_code == 1
     assert result.output == message + "\n"
     assert row_counts() == before
+
+
+def test_seeding_from_a_directory_without_seed_files_fails(runner, tmp_path):
+    before = row_counts()
+
+    result = runner.invoke(cli.main, ["seed", str(tmp_path)])
+
+    assert (result.exit_code, result.output) == (1, f"Error: no seed files (*.json) in {tmp_path}\n")
+    assert row_counts() == before
