@@ -121,3 +121,20 @@ def live_server(app):
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join(timeout=5)
+
+
+@pytest.fixture
+def empty_database_url(database_url, tmp_path):
+    """A database of the same kind as this test's, with no tables yet."""
+    if database_url.startswith("sqlite"):
+        yield f"sqlite:///{tmp_path / 'empty.db'}"
+        return
+    base = POSTGRES_URL
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = db.open_database(base)
+    admin.execute_sql(f"CREATE SCHEMA {schema}")
+    yield f"{base}{'&' if '?' in base else '?'}options={quote(f'-c search_path={schema}')}"
+    # A CLI command in the test may have bound the models to this schema: release its connections first.
+    db.database.obj.close_all()
+    admin.execute_sql(f"DROP SCHEMA {schema} CASCADE")
+    admin.close_all()

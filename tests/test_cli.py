@@ -1,11 +1,8 @@
 """The claimledger command: migrate, keys create/list/revoke, serve."""
 
-import os
 import re
 import sys
-import uuid
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 import requests
@@ -21,22 +18,6 @@ from service.models import ALL_MODELS
 from service.models import Event
 
 KEY = re.compile(r"clk_[0-9a-f]{12}_[A-Za-z0-9_-]{43}")
-
-
-@pytest.fixture
-def empty_database_url(database_url, tmp_path):
-    """A database of the same kind as this test's, with no tables yet."""
-    if database_url.startswith("sqlite"):
-        yield f"sqlite:///{tmp_path / 'empty.db'}"
-        return
-    base = os.environ["CLAIMLEDGER_TEST_POSTGRES_URL"]
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = db.open_database(base)
-    admin.execute_sql(f"CREATE SCHEMA {schema}")
-    yield f"{base}{'&' if '?' in base else '?'}options={quote(f'-c search_path={schema}')}"
-    db.database.obj.close_all()
-    admin.execute_sql(f"DROP SCHEMA {schema} CASCADE")
-    admin.close_all()
 
 
 def test_migrate_applies_every_migration_once(runner, empty_database_url, monkeypatch):
