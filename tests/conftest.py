@@ -20,6 +20,7 @@ SKIP_POSTGRES = (
     "PostgreSQL tests need CLAIMLEDGER_TEST_POSTGRES_URL, e.g. "
     "postgresql://postgres@127.0.0.1:5432/test (make test sets it)"
 )
+START_POSTGRES = "start it with: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start"
 TEST_SETTINGS = {"TESTING": True, "SECRET_KEY": "test-secret", "RATE_LIMIT_PER_MINUTE": 0}
 
 
@@ -40,6 +41,13 @@ def postgres_url():
         pytest.skip(SKIP_POSTGRES)
     schema = f"t_{uuid.uuid4().hex[:12]}"
     admin = db.open_database(POSTGRES_URL)
+    try:
+        admin.connect()
+    except peewee.OperationalError as error:
+        unreachable = f"PostgreSQL at {POSTGRES_URL} cannot be reached ({str(error).strip()}); {START_POSTGRES}"
+        if os.environ.get("CI", "").strip().lower() == "true":
+            pytest.fail(unreachable, pytrace=False)
+        pytest.skip(unreachable)
     admin.execute_sql(f"CREATE SCHEMA {schema}")
     separator = "&" if "?" in POSTGRES_URL else "?"
     url = f"{POSTGRES_URL}{separator}options={quote(f'-c search_path={schema}')}"
