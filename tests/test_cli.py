@@ -165,3 +165,6 @@ def test_serve_runs_gunicorn_on_the_configured_database(database_url, app, tmp_p
     assert [item["text"] for item in listed.json()["items"]] == [claim.text]
     assert ready.json() == {"status": "ready"}
     assert exit_code == 0
+    log = process.log_path.read_text()
+    assert f"Listening at: http://127.0.0.1:{port}" in log
+    assert "gunicorn.ctl" not in log, "no control socket shared between gunicorns on one machine"
