@@ -153,7 +153,11 @@ def delete_claim(claim_id, version, actor):
         if version is not None:
             deleted = deleted.where(Claim.version == version)
         if deleted.execute() == 0:
-            etags.check_version(Claim.get_by_id(claim.id), version)
+            # Another request changed or deleted it since get_claim read it.
+            current = Claim.get_or_none(Claim.id == claim.id)
+            if current is None:
+                raise NotFound(f"No claim with id {claim_id}.")
+            etags.check_version(current, version)
         events.record("claim.deleted", "claim", claim.id, actor, data)
 
 
