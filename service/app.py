@@ -5,6 +5,8 @@ from flask import request
 from flask import send_from_directory
 from flask_smorest import Api
 from swagger_ui_bundle import swagger_ui_path
+from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.routing import IntegerConverter
 
 from service import api as api_package
 from service import auth
@@ -14,17 +16,37 @@ from service import db
 from service import errors
 from service import health
 from service import idempotency
+from service.models import MAX_ID
+from service.schemas import ProblemOut
 from service.web import embeds
 from service.web import pages
 
 BODY_TYPES = {"application/json"}
 
 
+class IdConverter(IntegerConverter):
+    """<int:...> in our routes: a row id, so a number too large for the database is a 404, not an overflow."""
+
+    def __init__(self, url_map, fixed_digits=0, min=1, max=MAX_ID, signed=False):
+        super().__init__(url_map, fixed_digits, min, max, signed)
+
+
 class ClaimLedgerApi(Api):
-    """flask-smorest's Api with every error answered as problem+json."""
+    """flask-smorest's Api with every error answered, and documented, as problem+json."""
+
+    ERROR_SCHEMA = ProblemOut
 
     def handle_http_exception(self, error):
         return errors.handle_http_exception(error)
+
+    def _register_responses(self):
+        # flask-smorest documents its error responses under the success content type; ours are problem+json.
+        success_type = self.DEFAULT_RESPONSE_CONTENT_TYPE
+        self.DEFAULT_RESPONSE_CONTENT_TYPE = errors.PROBLEM_MIMETYPE
+        try:
+            super()._register_responses()
+        finally:
+            self.DEFAULT_RESPONSE_CONTENT_TYPE = success_type
 
 
 def _openapi_settings():
@@ -44,16 +66,19 @@ def _openapi_settings():
 
 
 def _check_body():
-    """Refuse a write whose body is not JSON before anything parses it."""
+    """Refuse a write whose body is not JSON, or is chunked past the size limit, before anything parses it."""
     if request.method in ("POST", "PUT", "PATCH") and request.path.startswith("/api/"):
         has_body = (request.content_length or 0) > 0 or request.headers.get("Transfer-Encoding")
         accepted = getattr(request.url_rule, "body_types", None) or BODY_TYPES
         if has_body and request.mimetype not in accepted:
-            raise errors.Problem(
-                f"Send the body as {' or '.join(sorted(accepted))}, not {request.mimetype or 'untyped'}.",
-                status=415,
-                title="Unsupported media type",
+            raise errors.UnsupportedMediaType(
+                f"Send the body as {' or '.join(sorted(accepted))}, not {request.mimetype or 'untyped'}."
             )
+        if has_body and request.content_length is None and request.max_content_length is not None:
+            # werkzeug stops reading a chunked body at the limit without an error, which would parse a
+            # truncated body; one that fills the limit is taken as too large.
+            if len(request.get_data(cache=True)) >= request.max_content_length:
+                raise RequestEntityTooLarge()
 
 
 def _check_reads():
@@ -78,6 +103,7 @@ def build(config=None):
     app.config.update(_openapi_settings())
     app.config.update(config or {})
     app.json.sort_keys = False
+    app.url_map.converters["int"] = IdConverter
     db.bind(app.config["DATABASE_URL"])
 
     errors.register(app)

@@ -1,5 +1,6 @@
 """API keys and roles: who may read and who may write."""
 
+import copy
 import functools
 import hashlib
 import hmac
@@ -121,6 +122,9 @@ def require(role):
             return view(*args, **kwargs)
 
         wrapper._required_role = role
+        # Declare the key in the OpenAPI operation, so that Swagger UI's Authorize applies to it.
+        wrapper._apidoc = copy.deepcopy(getattr(wrapper, "_apidoc", {}))
+        wrapper._apidoc.setdefault("manual_doc", {})["security"] = [{"bearerAuth": []}]
         return wrapper
 
     return decorator

@@ -19,6 +19,7 @@ from service.models import Review
 from service.models import Source
 from service.models import Speaker
 from service.models import Topic
+from service.models import parse_id
 from service.schemas import ClaimOut
 from service.sources import resolve_source
 from service.speakers import find_speaker
@@ -156,20 +157,24 @@ def delete_claim(claim_id, version, actor):
         if version is not None:
             deleted = deleted.where(Claim.version == version)
         if deleted.execute() == 0:
-            etags.check_version(Claim.get_by_id(claim.id), version)
+            # Another request changed or deleted it since get_claim read it.
+            current = Claim.get_or_none(Claim.id == claim.id)
+            if current is None:
+                raise NotFound(f"No claim with id {claim_id}.")
+            etags.check_version(current, version)
         events.record("claim.deleted", "claim", claim.id, actor, data)
 
 
 def _speaker_id(value):
     if value.isdigit():
-        return int(value)
+        return parse_id(value) or 0
     speaker = find_speaker(value)
     return speaker.id if speaker else 0
 
 
 def _source_id(value):
     if value.isdigit():
-        return int(value)
+        return parse_id(value) or 0
     source = Source.get_or_none(Source.url == value)
     return source.id if source else 0
 

@@ -14,6 +14,12 @@ def _bind():
     db.bind(from_environment()["DATABASE_URL"])
 
 
+def _describe(problem):
+    """Return a service error as one line for the terminal."""
+    reasons = [f"{field}: {' '.join(messages)}" for field, messages in (problem.errors or {}).items()]
+    return "; ".join(reasons) or problem.detail
+
+
 @click.group()
 def main():
     """Run and manage a claimledger service (settings come from CLAIMLEDGER_* variables)."""
@@ -36,18 +42,28 @@ def seed(directory):
     from service import seeds
 
     _bind()
-    totals = seeds.load_all(directory or seeds.SEEDS)
+    directory = directory or seeds.SEEDS
+    try:
+        totals = seeds.load_all(directory)
+    except seeds.SeedError as error:
+        raise click.ClickException(str(error)) from error
+    if not totals:
+        raise click.ClickException(f"no seed files (*.json) in {directory}")
     click.echo("created " + ", ".join(f"{n} {kind}" for kind, n in totals.items()))
 
 
 @main.command()
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8000, show_default=True)
-@click.option("--workers", default=2, show_default=True, help="gunicorn sync workers (about one per core)")
+@click.option("--host", envvar="CLAIMLEDGER_HOST", default="127.0.0.1", show_default=True)
+@click.option("--port", envvar="CLAIMLEDGER_PORT", default=8000, show_default=True)
+@click.option(
+    "--workers", envvar="CLAIMLEDGER_WORKERS", default=2, show_default=True, help="gunicorn sync workers, ~1 per core"
+)
 def serve(host, port, workers):
-    """Serve the API with gunicorn."""
-    # Workers must share the cursor-signing key, or a cursor from one fails on another.
-    os.environ.setdefault("CLAIMLEDGER_SECRET_KEY", secrets.token_hex(32))
+    """Serve the API with gunicorn (options also from CLAIMLEDGER_HOST, _PORT, _WORKERS)."""
+    # Workers must share the cursor-signing key, or a cursor from one fails on another; an empty
+    # variable (as compose passes an unset one) would give each worker a random key of its own.
+    if not os.environ.get("CLAIMLEDGER_SECRET_KEY"):
+        os.environ["CLAIMLEDGER_SECRET_KEY"] = secrets.token_hex(32)
     config = os.path.join(os.path.dirname(__file__), "gunicorn_conf.py")
     args = [
         "gunicorn",
@@ -73,9 +89,13 @@ def keys():
 def keys_create(name, role):
     """Create a key and print it once, alone on its line."""
     from service import auth
+    from service.errors import Problem
 
     _bind()
-    _, secret = auth.create_key(name, role)
+    try:
+        _, secret = auth.create_key(name, role)
+    except Problem as error:
+        raise click.ClickException(_describe(error)) from error
     click.echo(secret)
 
 
@@ -101,7 +121,7 @@ def keys_revoke(key_id):
     try:
         key = auth.revoke_key(key_id)
     except NotFound as error:
-        raise click.ClickException(error.detail) from error
+        raise click.ClickException(_describe(error)) from error
     click.echo(f"revoked {key.id} {key.name}")
 
 

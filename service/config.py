@@ -17,6 +17,12 @@ CLAIMLEDGER_WEBHOOK_RETRY_MAX_SECONDS  longest delay between retries, used once 
 CLAIMLEDGER_WEBHOOK_MAX_ATTEMPTS  attempts before a delivery is given up as failed (default: 30, about 3 days)
 CLAIMLEDGER_IDEMPOTENCY_TTL_HOURS  how long Idempotency-Key answers are kept (default: 24)
 CLAIMLEDGER_RATE_LIMIT_PER_MINUTE  writes allowed per key and per client address each minute; 0 disables (default: 120)
+
+Read by `claimledger serve` (and so by the container's entrypoint) rather than by the app:
+CLAIMLEDGER_HOST                address gunicorn binds (default: 127.0.0.1; 0.0.0.0 in the container)
+CLAIMLEDGER_PORT                port gunicorn binds (default: 8000)
+CLAIMLEDGER_WORKERS             gunicorn sync workers (default: 2)
+CLAIMLEDGER_SEED                "true" makes docker/entrypoint.sh load seeds/ before serving (default: false)
 """
 
 import os

@@ -57,6 +57,10 @@ class ValidationFailed(Problem):
     status, title, slug = 422, "Validation failed", "validation-error"
 
 
+class UnsupportedMediaType(Problem):
+    status, title, slug = 415, "Unsupported media type", "unsupported-media-type"
+
+
 class PreconditionRequired(Problem):
     status, title, slug = 428, "Precondition required", "precondition-required"
 
@@ -105,6 +109,11 @@ def _slug(title):
     return title.lower().replace(" ", "-").replace("'", "")
 
 
+def _own_problems():
+    """Return {status: Problem subclass} so that werkzeug's errors share our titles and types."""
+    return {cls.status: cls for cls in Problem.__subclasses__()}
+
+
 def handle_problem(error):
     """Answer one of the service's own errors."""
     return problem_response(error.status, error.title, error.detail, error.slug, error.errors, error.headers)
@@ -128,11 +137,10 @@ def handle_http_exception(error):
     headers = dict(data.get("headers") or {})
     if error.code == 405 and hasattr(error, "valid_methods") and error.valid_methods:
         headers["Allow"] = ", ".join(error.valid_methods)
-    if error.code == 422:
-        slug = "validation-error"
-    else:
-        slug = _slug(error.name)
-    return problem_response(error.code, error.name, detail, slug, errors, headers)
+    # One problem type, one title (RFC 9457): a 404 from routing reads like a 404 from a view.
+    own = _own_problems().get(error.code)
+    title, slug = (own.title, own.slug) if own else (error.name, _slug(error.name))
+    return problem_response(error.code, title, detail, slug, errors, headers)
 
 
 def handle_database_down(error):
@@ -145,6 +153,16 @@ def handle_database_down(error):
         "unavailable",
         headers={"Retry-After": "5"},
     )
+
+
+def handle_too_deep(error):
+    """Answer 400 for a JSON body nested deeper than the parser can follow; other recursion is a bug (500)."""
+    from flask import request
+
+    if request.is_json and request.method in ("POST", "PUT", "PATCH"):
+        log.warning("refused a JSON body nested too deeply")
+        return problem_response(400, BadRequest.title, "The request body is nested too deeply.", BadRequest.slug)
+    return handle_unexpected(error)
 
 
 def handle_unexpected(error):
@@ -161,4 +179,5 @@ def register(app):
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(peewee.OperationalError, handle_database_down)
     app.register_error_handler(peewee.InterfaceError, handle_database_down)
+    app.register_error_handler(RecursionError, handle_too_deep)
     app.register_error_handler(Exception, handle_unexpected)

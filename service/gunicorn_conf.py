@@ -12,3 +12,7 @@ max_requests = 10000
 max_requests_jitter = 1000
 accesslog = os.environ.get("GUNICORN_ACCESSLOG")
 errorlog = "-"
+# gunicorn's control socket sits at one path per user ($HOME/.gunicorn/gunicorn.ctl): several servers on
+# one machine (tests, a second instance) would take it from each other, and the container's home is not
+# writable. Nothing here uses gunicornc.
+control_socket_disable = True

@@ -15,11 +15,20 @@ CLAIM_STATUSES = ("unreviewed",) + VERDICTS
 ROLES = ("reader", "reviewer", "admin")
 CONFLICT_BASES = ("stance", "reviewer", "similarity")
 CONFLICT_STATUSES = ("suggested", "confirmed", "dismissed")
+# Ids stay exact as JSON numbers and within SQLite's 64-bit INTEGER, which a larger Python int overflows.
+MAX_ID = 2**53
 
 
 def utcnow():
     """Return the current UTC time, naive, as every timestamp is stored."""
     return datetime.datetime.now(datetime.UTC).replace(tzinfo=None)
+
+
+def parse_id(text):
+    """Return text as a row id if it is one (ASCII digits, 1 to MAX_ID), else None."""
+    if text.isascii() and text.isdigit() and 1 <= int(text) <= MAX_ID:
+        return int(text)
+    return None
 
 
 class JSONField(peewee.TextField):

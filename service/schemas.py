@@ -83,7 +83,7 @@ class UtcDateTime(fields.DateTime):
 class ObjectRef(Schema):
     """Either {"id": n} or the fields to match or create the object."""
 
-    id = fields.Integer(strict=True, validate=validate.Range(min=1, max=2**53))
+    id = fields.Integer(strict=True, validate=validate.Range(min=1, max=models.MAX_ID))
 
 
 class SpeakerInput(Schema):
@@ -135,8 +135,16 @@ class SourceRef(ObjectRef, SourceInput):
             raise ValidationError("Give either id or url.", "_schema")
 
 
+def _not_all_digits(value):
+    if value.isdigit():
+        raise ValidationError("Must not be only digits: /topics/{ref} reads digits as an id.")
+
+
 class TopicInput(Schema):
-    slug = fields.String(required=True, validate=[validate.Length(min=1, max=100), validate.Regexp(SLUG)])
+    slug = fields.String(
+        required=True,
+        validate=[validate.Length(min=1, max=100), validate.Regexp(SLUG), _not_all_digits],
+    )
     title = Text(300, required=True)
     description = Text(5000, allow_none=True)
 
@@ -147,7 +155,7 @@ class TopicUpdate(Schema):
 
 
 class TopicStance(Schema):
-    slug = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    slug = fields.String(required=True, validate=[validate.Length(min=1, max=100), validate.Regexp(SLUG)])
     stance = fields.String(required=True, validate=validate.OneOf(models.STANCES))
 
 
@@ -294,3 +302,17 @@ class TopicPage(Schema):
 
 class NameQuery(PageArgs):
     q = Text(200, metadata={"description": "name prefix or substring"})
+
+
+class ProblemOut(Schema):
+    """An RFC 9457 problem, as every error is answered (documents errors.problem_response)."""
+
+    type = fields.String(metadata={"example": "/problems/validation-error"})
+    title = fields.String(metadata={"example": "Validation failed"})
+    status = fields.Integer(metadata={"example": 422})
+    detail = fields.String(metadata={"example": "The request has invalid fields: speaker"})
+    errors = fields.Dict(
+        keys=fields.String(),
+        values=fields.List(fields.String()),
+        metadata={"description": "messages by field, for bad input", "example": {"speaker": ["Missing data."]}},
+    )

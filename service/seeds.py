@@ -3,11 +3,14 @@
 import json
 from pathlib import Path
 
+from marshmallow import ValidationError
+
 from service import claims
 from service import sources
 from service import speakers
 from service import topics
 from service.db import database
+from service.errors import Problem
 from service.models import Claim
 from service.models import Source
 from service.models import Topic
@@ -20,9 +23,15 @@ SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 ACTOR = "seed"
 
 
+class SeedError(Exception):
+    """A seed file that could not be loaded; nothing from that file was stored."""
+
+
 def load_file(path):
     """Load one seed file; return how many objects of each kind were created."""
     document = json.loads(Path(path).read_text(encoding="utf-8"))
+    if not isinstance(document, dict):
+        raise ValueError("a seed file holds one JSON object with speakers, sources, topics and claims")
     created = {"speakers": 0, "sources": 0, "topics": 0, "claims": 0}
     with database.atomic():
         for item in document.get("speakers", []):
@@ -68,6 +77,20 @@ def load_all(directory=SEEDS):
     """Load every seed file in a directory; return the totals created."""
     totals = {}
     for path in sorted(Path(directory).glob("*.json")):
-        for kind, count in load_file(path).items():
+        try:
+            created = load_file(path)
+        except (Problem, ValidationError, ValueError, KeyError, TypeError) as error:
+            raise SeedError(f"{path.name}: {_reason(error)}") from error
+        for kind, count in created.items():
             totals[kind] = totals.get(kind, 0) + count
     return totals
+
+
+def _reason(error):
+    if isinstance(error, Problem):
+        return " ".join([error.detail, json.dumps(error.errors)] if error.errors else [error.detail])
+    if isinstance(error, ValidationError):
+        return json.dumps(error.messages)
+    if isinstance(error, KeyError):
+        return f"missing {error}"
+    return str(error)

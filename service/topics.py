@@ -11,15 +11,19 @@ from service.errors import NotFound
 from service.errors import ValidationFailed
 from service.models import ClaimTopic
 from service.models import Topic
+from service.models import parse_id
+from service.schemas import SLUG
 from service.schemas import TopicOut
 
 
 def get_topic(id_or_slug):
     """Return a topic by id or slug, or raise NotFound."""
     id_or_slug = str(id_or_slug)
+    topic = None
     if id_or_slug.isdigit():
-        topic = Topic.get_or_none(Topic.id == int(id_or_slug))
-    else:
+        topic_id = parse_id(id_or_slug)
+        topic = Topic.get_or_none(Topic.id == topic_id) if topic_id else None
+    elif SLUG.match(id_or_slug):
         topic = Topic.get_or_none(Topic.slug == id_or_slug)
     if topic is None:
         raise NotFound(f"No topic {id_or_slug!r}.")

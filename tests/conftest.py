@@ -7,6 +7,7 @@ from urllib.parse import quote
 
 import peewee
 import pytest
+from checks import CheckedClient
 
 from service import auth
 from service import create_app
@@ -19,6 +20,7 @@ SKIP_POSTGRES = (
     "PostgreSQL tests need CLAIMLEDGER_TEST_POSTGRES_URL, e.g. "
     "postgresql://postgres@127.0.0.1:5432/test (make test sets it)"
 )
+START_POSTGRES = "start it with: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start"
 TEST_SETTINGS = {"TESTING": True, "SECRET_KEY": "test-secret", "RATE_LIMIT_PER_MINUTE": 0}
 
 
@@ -39,6 +41,13 @@ def postgres_url():
         pytest.skip(SKIP_POSTGRES)
     schema = f"t_{uuid.uuid4().hex[:12]}"
     admin = db.open_database(POSTGRES_URL)
+    try:
+        admin.connect()
+    except peewee.OperationalError as error:
+        unreachable = f"PostgreSQL at {POSTGRES_URL} cannot be reached ({str(error).strip()}); {START_POSTGRES}"
+        if os.environ.get("CI", "").strip().lower() == "true":
+            pytest.fail(unreachable, pytrace=False)
+        pytest.skip(unreachable)
     admin.execute_sql(f"CREATE SCHEMA {schema}")
     separator = "&" if "?" in POSTGRES_URL else "?"
     url = f"{POSTGRES_URL}{separator}options={quote(f'-c search_path={schema}')}"
@@ -80,7 +89,8 @@ def app(database_url):
 
 @pytest.fixture
 def client(app):
-    """A test client for the app."""
+    """A test client for the app that fails a test if any response shows a stack trace or SQL."""
+    app.test_client_class = CheckedClient
     return app.test_client()
 
 
@@ -129,3 +139,20 @@ def receiver():
     running = Receiver().start()
     yield running
     running.stop()
+
+
+@pytest.fixture
+def empty_database_url(database_url, tmp_path):
+    """A database of the same kind as this test's, with no tables yet."""
+    if database_url.startswith("sqlite"):
+        yield f"sqlite:///{tmp_path / 'empty.db'}"
+        return
+    base = POSTGRES_URL
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = db.open_database(base)
+    admin.execute_sql(f"CREATE SCHEMA {schema}")
+    yield f"{base}{'&' if '?' in base else '?'}options={quote(f'-c search_path={schema}')}"
+    # A CLI command in the test may have bound the models to this schema: release its connections first.
+    db.database.obj.close_all()
+    admin.execute_sql(f"DROP SCHEMA {schema} CASCADE")
+    admin.close_all()

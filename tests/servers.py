@@ -1,0 +1,61 @@
+"""Start and stop real server processes for tests: a free port, wait until it answers, stop it."""
+
+import os
+import signal
+import socket
+import subprocess
+import time
+
+import requests
+
+
+def free_port():
+    """Return a TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def start(command, env, log_path):
+    """Start a command in its own process group with its output in log_path."""
+    log = open(log_path, "wb")  # closed by stop()
+    process = subprocess.Popen(
+        command, env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+    )
+    process.log = log
+    process.log_path = log_path
+    return process
+
+
+def wait_until_up(url, process, deadline_seconds=60):
+    """Poll url until it answers 200; fail with the process's log if it dies or never answers."""
+    give_up = time.monotonic() + deadline_seconds
+    while time.monotonic() < give_up:
+        if process.poll() is not None:
+            raise AssertionError(f"the server exited with {process.returncode}:\n{_log(process)}")
+        try:
+            if requests.get(url, timeout=2).status_code == 200:
+                return
+        except requests.ConnectionError:
+            pass
+        time.sleep(0.2)
+    raise AssertionError(f"{url} did not answer within {deadline_seconds}s:\n{_log(process)}")
+
+
+def stop(process):
+    """Terminate the process group (gunicorn and its workers) and wait for it; return its exit code."""
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=30)
+    process.log.close()
+    return process.returncode
+
+
+def _log(process):
+    process.log.flush()
+    with open(process.log_path, "rb") as log:
+        return log.read().decode(errors="replace")[-5000:]
