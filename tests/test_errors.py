@@ -189,8 +189,8 @@ def test_unknown_urls_are_404_problems(client, path):
     [
         ("PUT", "/api/v1/claims/1", {"GET", "HEAD", "OPTIONS", "PATCH", "DELETE"}),
         ("DELETE", "/api/v1/claims", {"GET", "HEAD", "OPTIONS", "POST"}),
-        ("POST", "/api/v1/topics/some-topic", {"GET", "HEAD", "OPTIONS", "PATCH"}),
-        ("DELETE", "/api/v1/speakers/1", {"GET", "HEAD", "OPTIONS", "PATCH"}),
+        ("POST", "/api/v1/topics/some-topic", {"GET", "HEAD", "OPTIONS", "PATCH", "DELETE"}),
+        ("PUT", "/api/v1/speakers/1", {"GET", "HEAD", "OPTIONS", "PATCH", "DELETE"}),
         ("PUT", "/api/v1/sources", {"GET", "HEAD", "OPTIONS", "POST"}),
         ("POST", "/healthz", {"GET", "HEAD", "OPTIONS"}),
         ("POST", "/api/v1/openapi.json", {"GET", "HEAD", "OPTIONS"}),
