@@ -4,13 +4,13 @@ import threading
 
 import pytest
 import requests
+from factories import make_claim
+from factories import make_topic
 
 from service import sources
 from service import speakers
 from service.models import ALL_MODELS
 from service.models import Event
-from tests.factories import make_claim
-from tests.factories import make_topic
 
 
 def _claim():

@@ -8,6 +8,10 @@ import itertools
 import re
 
 import pytest
+from conftest import TEST_SETTINGS
+from factories import claim_data
+from factories import make_claim
+from factories import make_topic
 
 from service import auth
 from service import conflicts
@@ -20,10 +24,6 @@ from service import webhooks
 from service.models import ALL_MODELS
 from service.models import Delivery
 from service.models import Event
-from tests.conftest import TEST_SETTINGS
-from tests.factories import claim_data
-from tests.factories import make_claim
-from tests.factories import make_topic
 
 UNIQUE = itertools.count(1)
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
