@@ -3,19 +3,58 @@
 import secrets
 
 from service.db import database
+from service.db import insert_rows
 from service.models import Delivery
 from service.models import Event
 from service.models import Webhook
+from service.models import utcnow
+
+
+def subscribers(event_type):
+    """Return the active webhooks that want events of this type: the one rule for who gets which event."""
+    return [
+        webhook
+        for webhook in Webhook.select().where(Webhook.active == True)  # noqa: E712
+        if event_type in webhook.event_types or "*" in webhook.event_types
+    ]
+
+
+def _message_id():
+    return f"msg_{secrets.token_hex(12)}"
 
 
 def record(event_type, object_type, object_id, actor, data):
     """Append an event and queue it for every webhook that wants it; call inside the change's atomic()."""
     assert database.in_transaction(), "events are written in the change's own transaction"
     event = Event.create(type=event_type, object_type=object_type, object_id=object_id, actor=actor, data=data)
-    for webhook in Webhook.select().where(Webhook.active == True):  # noqa: E712
-        if event_type in webhook.event_types or "*" in webhook.event_types:
-            Delivery.create(webhook=webhook, event=event, message_id=f"msg_{secrets.token_hex(12)}")
+    for webhook in subscribers(event_type):
+        Delivery.create(webhook=webhook, event=event, message_id=_message_id())
     return event
+
+
+def record_many(event_type, object_type, actor, changes):
+    """Append one event per (object_id, data) in changes and queue each as record() does, in bulk; return their ids.
+
+    Call inside the changes' own atomic(), as for record().
+    """
+    assert database.in_transaction(), "events are written in the change's own transaction"
+    now = utcnow()
+    event_ids = insert_rows(
+        Event,
+        ("type", "object_type", "object_id", "actor", "created_at", "data"),
+        [(event_type, object_type, object_id, actor, now, data) for object_id, data in changes],
+        returning=True,
+    )
+    insert_rows(
+        Delivery,
+        ("webhook", "event", "message_id", "status", "attempts", "next_attempt_at", "created_at", "updated_at"),
+        [
+            (webhook.id, event_id, _message_id(), "pending", 0, now, now, now)
+            for webhook in subscribers(event_type)
+            for event_id in event_ids
+        ],
+    )
+    return event_ids
 
 
 def list_events(after=0, types=None, limit=100):
