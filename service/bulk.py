@@ -51,7 +51,7 @@ def parse_body(body, ndjson):
 
 
 def iter_ndjson(lines, first_line=1):
-    """Yield (line number, item) for each non-blank line of NDJSON, or raise 400 naming the first bad line."""
+    """Yield (line number, item) for each non-blank line (str or UTF-8 bytes) of NDJSON; 400 names a bad line."""
     for number, line in enumerate(lines, start=first_line):
         if line.strip():
             try:

@@ -149,14 +149,19 @@ def _documents(rows):
 
 
 def export_pages(filters, chunk_size=EXPORT_CHUNK):
-    """Yield lists of claim documents matching the listing's filters, newest first, chunk_size at a time.
+    """Return an iterator of lists of claim documents matching the listing's filters, newest first.
 
-    Each page is one keyset query plus two for its appearances and topics, so memory stays that of one page.
+    Bad filters raise here, before anything streams. Each page is one keyset query plus two for its
+    appearances and topics, so memory stays that of one page however many claims match.
     """
     query, date_column, id_column = claims.filtered(filters)
     if filters.get("q"):
         query = search.ranked(query, filters["q"])[0]
     query = query.select(*CLAIM_OUT, *SPEAKER_OUT, *SOURCE_OUT).order_by(date_column.desc(), id_column.desc())
+    return _pages(query, date_column, id_column, chunk_size)
+
+
+def _pages(query, date_column, id_column, chunk_size):
     after = None
     while True:
         page = query if after is None else query.where(Tuple(date_column, id_column) < Tuple(*after))
@@ -165,14 +170,13 @@ def export_pages(filters, chunk_size=EXPORT_CHUNK):
             yield _documents(rows)
         if len(rows) < chunk_size:
             return
-        # The raw stored values, so the next page's comparison matches the column exactly on either database.
+        # The raw stored values, so that the next page's comparison matches the column exactly on either database.
         after = (rows[-1][3], rows[-1][0])
 
 
 def export_claims(filters, chunk_size=EXPORT_CHUNK):
-    """Yield every claim matching the listing's filters, as GET /claims/{id} shows it, in constant memory."""
-    for page in export_pages(filters, chunk_size):
-        yield from page
+    """Return an iterator of every claim matching the listing's filters as GET /claims/{id} shows it."""
+    return (document for page in export_pages(filters, chunk_size) for document in page)
 
 
 def csv_row(document):
@@ -201,17 +205,29 @@ def csv_row(document):
 
 
 def export_chunks(filters, export_format="ndjson", chunk_size=EXPORT_CHUNK):
-    """Yield (claims in chunk, text) for an export as NDJSON lines or as CSV under a header row."""
-    if export_format == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow(CSV_COLUMNS)
-        yield 0, buffer.getvalue()
+    """Return an iterator of (claims in chunk, text): NDJSON lines, or CSV under a header row.
+
+    Bad filters raise here, before anything streams.
+    """
+    pages = export_pages(filters, chunk_size)
+    return _csv_chunks(pages) if export_format == "csv" else _ndjson_chunks(pages)
+
+
+def _ndjson_chunks(pages):
     encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-    for page in export_pages(filters, chunk_size):
-        if export_format == "csv":
-            buffer = io.StringIO()
-            csv.writer(buffer, lineterminator="\n").writerows(csv_row(document) for document in page)
-            yield len(page), buffer.getvalue()
-        else:
-            yield len(page), "".join(encode(document) + "\n" for document in page)
+    for page in pages:
+        yield len(page), "".join(encode(document) + "\n" for document in page)
+
+
+def _csv_chunks(pages):
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    count = 0
+    for page in pages:
+        yield count, buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerows(csv_row(document) for document in page)
+        count = len(page)
+    yield count, buffer.getvalue()

@@ -1,11 +1,12 @@
 """The HTTP API: one flask-smorest Blueprint per resource, all under /api/v1."""
 
+from service.api import bulk
 from service.api import claims
 from service.api import sources
 from service.api import speakers
 from service.api import topics
 
-BLUEPRINTS = [claims.blp, speakers.blp, sources.blp, topics.blp]
+BLUEPRINTS = [claims.blp, speakers.blp, sources.blp, topics.blp, bulk.blp]
 
 
 def register(api):
