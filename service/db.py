@@ -18,6 +18,18 @@ SQLITE_PRAGMAS = {
 }
 
 
+class ImmediateSqliteDatabase(peewee.SqliteDatabase):
+    """SQLite whose transactions take the write lock as they begin (BEGIN IMMEDIATE).
+
+    Every atomic() in the service writes. A deferred transaction that reads and then writes fails at once
+    with "database is locked" when another process committed in between (SQLite cannot wait on that
+    upgrade); taking the lock up front makes concurrent writers wait their turn on the busy timeout.
+    """
+
+    def begin(self, lock_type=None):
+        return super().begin(lock_type or "IMMEDIATE")
+
+
 def open_database(url):
     """Return a peewee database for a sqlite:/// or postgresql:// URL."""
     parts = urlsplit(url)
@@ -25,7 +37,7 @@ def open_database(url):
     options = dict(parse_qsl(parts.query))
     if scheme == "sqlite":
         path = parts.path[1:] if parts.netloc == "" else parts.netloc + parts.path
-        return peewee.SqliteDatabase(path or ":memory:", pragmas=SQLITE_PRAGMAS, timeout=10)
+        return ImmediateSqliteDatabase(path or ":memory:", pragmas=SQLITE_PRAGMAS, timeout=10)
     if scheme in ("postgres", "postgresql"):
         return PooledPostgresqlDatabase(
             parts.path.lstrip("/") or "postgres",
