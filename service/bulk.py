@@ -11,6 +11,7 @@ from service import events
 from service import export
 from service.db import database
 from service.db import insert_rows
+from service.db import value_list
 from service.errors import BadRequest
 from service.errors import Conflict
 from service.errors import ValidationFailed
@@ -130,7 +131,9 @@ class _Batch:
     def _find_topics(self):
         slugs = {topic["slug"] for item in self.items for topic in item.get("topics", ())}
         rows = _in_chunks(
-            lambda chunk: Topic.select(Topic.slug, Topic.id, Topic.title).where(Topic.slug.in_(chunk)).tuples(),
+            lambda chunk: (
+                Topic.select(Topic.slug, Topic.id, Topic.title).where(Topic.slug.in_(value_list(chunk))).tuples()
+            ),
             slugs,
         )
         self.topics = {slug: (topic_id, title) for slug, topic_id, title in rows}
@@ -146,8 +149,10 @@ class _Batch:
         keys |= {name_key(alias) for ref in refs if "name" in ref for alias in ref.get("aliases", ())}
         aliases = SpeakerAlias.select(SpeakerAlias.alias_key, SpeakerAlias.speaker)
         names = Speaker.select(Speaker.name_key, Speaker.id)
-        known = dict(_in_chunks(lambda chunk: aliases.where(SpeakerAlias.alias_key.in_(chunk)).tuples(), keys))
-        known.update(_in_chunks(lambda chunk: names.where(Speaker.name_key.in_(chunk)).tuples(), keys))
+        known = dict(
+            _in_chunks(lambda chunk: aliases.where(SpeakerAlias.alias_key.in_(value_list(chunk))).tuples(), keys)
+        )
+        known.update(_in_chunks(lambda chunk: names.where(Speaker.name_key.in_(value_list(chunk))).tuples(), keys))
         new_aliases = {}
         speaker_of = []
         for index, ref in enumerate(refs):
@@ -161,7 +166,7 @@ class _Batch:
             speaker_of.append(key)
         wanted = {value for value in speaker_of if isinstance(value, int)}
         for row in _in_chunks(
-            lambda chunk: Speaker.select(*export.SPEAKER_OUT).where(Speaker.id.in_(chunk)).tuples(), wanted
+            lambda chunk: Speaker.select(*export.SPEAKER_OUT).where(Speaker.id.in_(value_list(chunk))).tuples(), wanted
         ):
             self.speakers[row[0]] = export.speaker_out(row)
         for index, ref in enumerate(refs):
@@ -196,7 +201,10 @@ class _Batch:
         refs = [(item["source"], *item.get("appearances", ())) for item in self.items]
         urls = {ref["url"] for group in refs for ref in group if "url" in ref}
         known = dict(
-            _in_chunks(lambda chunk: Source.select(Source.url, Source.id).where(Source.url.in_(chunk)).tuples(), urls)
+            _in_chunks(
+                lambda chunk: Source.select(Source.url, Source.id).where(Source.url.in_(value_list(chunk))).tuples(),
+                urls,
+            )
         )
         sources_of = []
         for index, group in enumerate(refs):
@@ -223,7 +231,7 @@ class _Batch:
             sources_of.append(resolved)
         wanted = {value for group in sources_of for value in group if isinstance(value, int)}
         for row in _in_chunks(
-            lambda chunk: Source.select(*export.SOURCE_OUT).where(Source.id.in_(chunk)).tuples(), wanted
+            lambda chunk: Source.select(*export.SOURCE_OUT).where(Source.id.in_(value_list(chunk))).tuples(), wanted
         ):
             self.sources[row[0]] = export.source_out(row)
         for index, group in enumerate(refs):
