@@ -379,6 +379,8 @@ def main():
     finally:
         for server in servers:
             server.stop()
+        if not args.database_url:
+            _remove_sqlite(url.removeprefix("sqlite:///"))
     notes.insert(
         0,
         f"- bulk load (service.bulk, 10,000-claim chunks, when the ledger was built {figures['built_at']}):"
