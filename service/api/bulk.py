@@ -41,7 +41,15 @@ def import_batch():
 
 @blp.route("/claims/export")
 @blp.arguments(ExportQuery, location="query")
-@blp.response(200, content_type=NDJSON, description="NDJSON, one claim per line as GET /claims/{id}; or CSV.")
+@blp.response(200)
+@blp.doc(
+    responses={
+        "200": {
+            "description": "NDJSON, one claim per line as GET /claims/{id} shows it; or CSV with a header row.",
+            "content": {media: {"schema": {"type": "string"}} for media in EXPORT_TYPES.values()},
+        }
+    }
+)
 def export_claims(args):
     """Stream every claim matching the listing's filters, newest first, as NDJSON or CSV."""
     export_format = args.pop("format")
