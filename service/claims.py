@@ -185,8 +185,8 @@ def _day_end(value):
     return datetime.datetime.combine(value, datetime.time.max)
 
 
-def list_claims(filters, limit=50, cursor=None):
-    """Return (claims, next_cursor): newest claimed_on first, or best match first with q."""
+def filtered(filters):
+    """Return (query, date column, id column): the claims matching the listing's filters other than q, unordered."""
     query = _select()
     if "topic" in filters:
         topic = Topic.get_or_none(Topic.slug == filters["topic"])
@@ -222,7 +222,12 @@ def list_claims(filters, limit=50, cursor=None):
         query = query.where(date_column >= _as_datetime(filters["claimed_from"])[0])
     if "claimed_to" in filters:
         query = query.where(date_column <= _day_end(filters["claimed_to"]))
+    return query, date_column, id_column
 
+
+def list_claims(filters, limit=50, cursor=None):
+    """Return (claims, next_cursor): newest claimed_on first, or best match first with q."""
+    query, date_column, id_column = filtered(filters)
     if filters.get("q"):
         query, score, snippet = search.ranked(query, filters["q"])
         query = query.select_extend(score.alias("score"), snippet.alias("raw_snippet"))
