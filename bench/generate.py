@@ -21,18 +21,24 @@ from peewee import chunked
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from peewee import fn  # noqa: E402
+
 from service import bulk  # noqa: E402
+from service import conflict_detection  # noqa: E402
 from service import db  # noqa: E402
 from service import events  # noqa: E402
 from service import topics  # noqa: E402
 from service.migrate import migrate  # noqa: E402
 from service.models import Claim  # noqa: E402
+from service.models import ClaimTopic  # noqa: E402
 from service.models import Review  # noqa: E402
 from service.models import utcnow  # noqa: E402
 
 OUT = ROOT / "bench" / "out"
 CHUNK = 10_000
 ACTOR = "bench"
+# Claims of the busiest topic run through stance detection, so the conflict scenarios have real conflicts.
+PAIRED_CLAIMS = 2_000
 # Planted terms: (word, one claim in every `period`), so their frequencies are exact.
 MARKERS = {"rare": ("zzrare", 10_000), "medium": ("zzmedium", 200), "common": ("zzcommon", 20)}
 FIRST_NAMES = (
@@ -200,6 +206,27 @@ def add_reviews(claim_ids, rng):
     return len(reviewed), len(rows)
 
 
+def pair_busiest_topic(claims=PAIRED_CLAIMS):
+    """Run stance conflict detection over the busiest topic's newest claims, as storing them one by one would.
+
+    The ledger is loaded without detection (pairing a million claims would dominate the build); this gives
+    the conflict scenarios a busy topic with real conflicts, and times detection itself.
+    """
+    busiest = (
+        ClaimTopic.select(ClaimTopic.topic).group_by(ClaimTopic.topic).order_by(fn.COUNT(ClaimTopic.id).desc()).scalar()
+    )
+    rows = (
+        Claim.select(Claim.id, Claim.speaker, Claim.claimed_on)
+        .join(ClaimTopic, on=(ClaimTopic.claim == Claim.id))
+        .where((ClaimTopic.topic == busiest) & (ClaimTopic.stance != "neutral"))
+        .order_by(ClaimTopic.claimed_on.desc())
+        .limit(claims)
+    )
+    with db.database.atomic():
+        conflict_detection.pair_imported(list(rows), ACTOR)
+    return len(rows)
+
+
 def generate(url, claims, seed=1, progress=print):
     """Build a ledger of this many claims at url (migrated, empty); return its figures."""
     db.bind(url)
@@ -215,7 +242,7 @@ def generate(url, claims, seed=1, progress=print):
         loaded_at = time.perf_counter()
         items = bulk.validate_batch(raw)
         validated_at = time.perf_counter()
-        claim_ids += bulk.import_claims(items, ACTOR)
+        claim_ids += bulk.import_claims(items, ACTOR, detect_conflicts=False)
         done = time.perf_counter()
         made += loaded_at - began
         validated += validated_at - loaded_at
@@ -225,6 +252,9 @@ def generate(url, claims, seed=1, progress=print):
     began = time.perf_counter()
     reviewed, reviews = add_reviews(claim_ids, ledger.rng)
     reviewing = time.perf_counter() - began
+    began = time.perf_counter()
+    paired = pair_busiest_topic()
+    pairing = time.perf_counter() - began
     db.database.close()
     return {
         "claims": claims,
@@ -238,6 +268,7 @@ def generate(url, claims, seed=1, progress=print):
         "import_per_second": round(claims / imported),
         "validate_and_import_per_second": round(claims / (validated + imported)),
         "reviews_seconds": round(reviewing, 2),
+        "conflict_detection": {"claims": paired, "per_second": round(paired / pairing) if pairing else None},
         "built_at": utcnow().isoformat(timespec="seconds") + "Z",
     }
 

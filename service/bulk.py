@@ -7,6 +7,7 @@ import peewee
 from marshmallow import ValidationError
 from peewee import chunked
 
+from service import conflict_detection
 from service import events
 from service import export
 from service.db import database
@@ -283,20 +284,23 @@ class _Batch:
         return [self.new_sources[value] if isinstance(value, str) else value for value in values]
 
 
-def import_claims(items, actor):
-    """Store loaded claims all or nothing, matching or creating speakers and sources; return the new ids in order."""
+def import_claims(items, actor, detect_conflicts=True):
+    """Store loaded claims all or nothing, matching or creating speakers and sources; return the new ids in order.
+
+    With detect_conflicts, claims taking opposite stances are paired as when stored one by one.
+    """
     try:
-        return _import(items, actor)
+        return _import(items, actor, detect_conflicts)
     except peewee.IntegrityError:
         # Another writer created one of the batch's speakers or sources between our look-up and insert: the
         # transaction rolled back whole, and a second pass finds the row that now exists.
         try:
-            return _import(items, actor)
+            return _import(items, actor, detect_conflicts)
         except peewee.IntegrityError as error:
             raise Conflict("The batch collided with concurrent writes; send it again.") from error
 
 
-def _import(items, actor):
+def _import(items, actor, detect_conflicts):
     now = utcnow()
     with database.atomic():
         batch = _Batch(items)
@@ -352,6 +356,11 @@ def _import(items, actor):
         _insert(ClaimAppearance, appearances)
         _insert(ClaimTopic, links)
         events.record_many("claim.created", "claim", actor, documents)
-        # Conflict hook: once service.conflicts lands, call conflicts.refresh_for_claim(claim, actor) here for
-        # each imported claim (or its bulk equivalent), inside this transaction, as create_claim will.
+        if detect_conflicts:
+            stanced = [
+                Claim(id=claim_id, speaker=row["speaker"], claimed_on=row["claimed_on"])
+                for claim_id, item, row in zip(ids, items, rows, strict=True)
+                if any(t["stance"] != "neutral" for t in item.get("topics", ()))
+            ]
+            conflict_detection.pair_imported(stanced, actor)
     return ids

@@ -6,6 +6,9 @@ import io
 import json
 
 import pytest
+from factories import claim_data
+from factories import make_claim
+from factories import make_topic
 
 from service import bulk
 from service import claims
@@ -20,9 +23,6 @@ from service.models import Speaker
 from service.models import SpeakerAlias
 from service.models import Webhook
 from service.schemas import ClaimOut
-from tests.factories import claim_data
-from tests.factories import make_claim
-from tests.factories import make_topic
 
 BATCH = "/api/v1/claims/batch"
 EXPORT = "/api/v1/claims/export"
