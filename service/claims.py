@@ -88,8 +88,9 @@ def snapshot(claim):
     return read_claim(claim.id)
 
 
-def _set_appearances(claim, refs, actor):
-    ClaimAppearance.delete().where(ClaimAppearance.claim == claim).execute()
+def _set_appearances(claim, refs, actor, replace=True):
+    if replace:
+        ClaimAppearance.delete().where(ClaimAppearance.claim == claim).execute()
     seen = {claim.source_id}
     for index, ref in enumerate(refs):
         source = resolve_source(ref, actor, field=f"appearances.{index}")
@@ -98,9 +99,11 @@ def _set_appearances(claim, refs, actor):
             ClaimAppearance.create(claim=claim, source=source)
 
 
-def _set_topics(claim, stances):
-    topics = topics_by_slug([item["slug"] for item in stances])
-    ClaimTopic.delete().where(ClaimTopic.claim == claim).execute()
+def _set_topics(claim, stances, topics=None):
+    """Replace the claim's topic stances; topics, if given, are the stances' Topic rows by slug and the claim is new."""
+    if topics is None:
+        topics = topics_by_slug([item["slug"] for item in stances])
+        ClaimTopic.delete().where(ClaimTopic.claim == claim).execute()
     for item in stances:
         ClaimTopic.create(
             claim=claim,
@@ -116,7 +119,7 @@ def create_claim(data, actor):
     The claim returned carries `document`: the claim as the event recorded it and the API shows it.
     """
     with database.atomic():
-        topics_by_slug([item["slug"] for item in data.get("topics", [])])
+        topics = topics_by_slug([item["slug"] for item in data.get("topics", [])])
         speaker = resolve_speaker(data["speaker"], actor)
         source = resolve_source(data["source"], actor)
         claimed_on, has_time = _as_datetime(data["claimed_on"])
@@ -129,8 +132,8 @@ def create_claim(data, actor):
             claimed_on_has_time=has_time,
             language=data.get("language") or "en",
         )
-        _set_appearances(claim, data.get("appearances", []), actor)
-        _set_topics(claim, data.get("topics", []))
+        _set_appearances(claim, data.get("appearances", []), actor, replace=False)
+        _set_topics(claim, data.get("topics", []), topics)
         conflict_detection.refresh_for_claim(claim, actor)
         claim.document = snapshot(claim)
         events.record("claim.created", "claim", claim.id, actor, claim.document)
