@@ -11,6 +11,7 @@ from service import search
 from service.db import database
 from service.documents import CLAIM_OUT as CLAIM_OUT  # service.bulk reads it here
 from service.documents import COLUMNS
+from service.documents import SOURCE_OUT as SOURCE_OUT  # service.bulk reads it here
 from service.documents import SPEAKER_OUT as SPEAKER_OUT  # service.bulk reads it here
 from service.documents import claim_document as claim_document  # service.bulk reads it here
 from service.documents import documents
