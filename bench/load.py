@@ -99,6 +99,9 @@ def parse(output):
         return Result(note="wrk failed: " + output.strip()[-200:])
     latency = dict(re.findall(r"^\s+(50|99)%\s+(\S+)$", output, re.MULTILINE))
     total = re.search(r"(\d+) requests in", output)
+    if "50" not in latency or "99" not in latency or not total or total.group(1) == "0":
+        # wrk leaves percentiles out, or prints zeros, when (almost) no request completed within its timeout.
+        return Result(note="no request completed within wrk's timeout")
     failures = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
     failed = int(failures.group(1)) if failures else 0

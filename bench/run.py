@@ -232,7 +232,10 @@ def scenarios(chosen, markers):
 
 def measure(server, scenario, script_path, args):
     """Probe the scenario once, then warm up and measure it with wrk; return a load.Result."""
-    status, body = load.probe(server.base, scenario)
+    try:
+        status, body = load.probe(server.base, scenario)
+    except TimeoutError:
+        return load.Result(note="n/a (one request took over 30 s)")
     if status == 404:
         return load.Result(note="n/a (endpoint missing)")
     if status >= 400:

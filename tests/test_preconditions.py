@@ -117,7 +117,7 @@ def test_deleting_what_a_claim_refers_to_is_409(client, keys, kind):
     path = {
         "speaker": f"/api/v1/speakers/{claim.speaker.id}",
         "source": f"/api/v1/sources/{claim.source.id}",
-        "appearance": f"/api/v1/sources/{claim.appearance_sources[0].id}",
+        "appearance": f"/api/v1/sources/{claim.document['appearances'][0]['id']}",
         "topic": "/api/v1/topics/ammunition",
     }[kind]
     etag = client.get(path).headers["ETag"]
