@@ -221,7 +221,8 @@ def create_app():
 
     @app.teardown_request
     def _close(exc):
-        if not db.database.is_closed():
+        # As claimledger does: a SQLite connection (and its page cache) stays open; PostgreSQL's goes back to the pool.
+        if db.is_postgres() and not db.database.is_closed():
             db.database.close()
 
     return app
