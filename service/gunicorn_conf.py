@@ -5,7 +5,8 @@ import os
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("GUNICORN_WORKERS", "2"))
 worker_class = "sync"
-timeout = 30
+# Long enough for a streamed export of a million claims (about 30 s) or a 10,000-claim batch with pairing.
+timeout = 120
 graceful_timeout = 10
 keepalive = 5
 max_requests = 10000

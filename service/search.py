@@ -6,6 +6,7 @@ import re
 from peewee import SQL
 from peewee import Column
 from peewee import NodeList
+from peewee import Select
 from peewee import Table
 from peewee import Tuple
 from peewee import fn
@@ -16,6 +17,7 @@ from service.models import Claim
 
 TOKEN = re.compile(r"\w+\*?", re.UNICODE)
 MARK_START, MARK_END = "\x02", "\x03"
+RANKED_MATCHES = 10_000
 HEADLINE_OPTIONS = "StartSel=\x02, StopSel=\x03, MaxWords=35, MinWords=12, MaxFragments=2"
 # Unaliased: FTS5's MATCH and bm25() need the table's own name, not a query alias.
 FTS = Table("claim_fts", ("rowid",)).alias("claim_fts")
@@ -87,12 +89,19 @@ def best_matches(q, limit, after=None):
     expression = match_expression(terms(q))
     if db.is_postgres():
         query, score, _ = _match(Claim.select(Claim.id), expression)
+        matches, _, _ = _match(Claim.select(Claim.id.alias("id")), expression)
         query = query.select_extend(score)
         key = Claim.id
     else:
         score = SQL("bm25(claim_fts)")
-        query = FTS.select(FTS.rowid, score).where(NodeList((SQL("claim_fts MATCH"), expression)))
+        matching = NodeList((SQL("claim_fts MATCH"), expression))
+        query = FTS.select(FTS.rowid, score).where(matching)
+        matches = FTS.select(FTS.rowid.alias("id")).where(matching)
         key = FTS.rowid
+    # Ranking costs a score for every match it considers: only the newest RANKED_MATCHES are, so that a
+    # term in 5% of a million claims costs what one in 10,000 does. Ids only grow, so these are the last stored.
+    newest = matches.order_by(key.desc()).limit(RANKED_MATCHES).alias("newest")
+    query = query.where(key >= Select([newest], [fn.MIN(newest.c.id)]))
     if after is not None:
         query = query.where(Tuple(score, key) > Tuple(*after))
     return db.database.execute(query.order_by(score, key).limit(limit)).fetchall()
