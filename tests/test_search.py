@@ -233,3 +233,15 @@ def test_search_follows_edits_and_deletes(client, keys):
     client.delete(f"/api/v1/claims/{other.id}", headers={**keys["admin"], "If-Match": "*"})
     assert _search(client, "q=grain")["items"] == []
     assert [item["id"] for item in _search(client, "q=convoy")["items"]] == [claim.id]
+
+
+def test_a_very_common_term_is_ranked_among_its_newest_matches(client, monkeypatch):
+    from service import search
+
+    stored = [make_claim(text=f"Shelling reported near the river, report {n}").id for n in range(5)]
+    monkeypatch.setattr(search, "RANKED_MATCHES", 3)
+
+    body = client.get("/api/v1/claims?q=shelling&limit=10").get_json()
+
+    assert sorted(item["id"] for item in body["items"]) == stored[-3:]
+    assert body["next_cursor"] is None
