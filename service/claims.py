@@ -67,6 +67,11 @@ def _select():
     return Claim.select(Claim, Speaker, Source).join(Speaker).switch(Claim).join(Source)
 
 
+def select_documents():
+    """Return the query of claims' COLUMNS rows, as documents() reads them; add a where."""
+    return _select().select(*COLUMNS)
+
+
 def get_claim(claim_id):
     """Return a claim with its details, or raise NotFound."""
     claim = _select().where(Claim.id == claim_id).first()

@@ -9,61 +9,101 @@ from peewee import fn
 
 from service import claims
 from service import cursors
+from service import documents
 from service import errors
 from service import etags
 from service import events
 from service import topics
 from service.conflict_detection import earlier_first
 from service.conflict_detection import involving
-from service.conflict_detection import snapshot
 from service.db import database
 from service.models import STANCES
 from service.models import Claim
 from service.models import ClaimTopic
 from service.models import Conflict
-from service.models import Source
-from service.models import Speaker
 from service.models import Topic
 from service.models import utcnow
 
 SIDES_LIMIT_DEFAULT = 100
 
 
+# A conflict's own columns with its topic's, in the order _base reads them.
+COLUMNS = (
+    Conflict.id,
+    Conflict.left_claim,
+    Conflict.right_claim,
+    Conflict.basis,
+    Conflict.status,
+    Topic.id,
+    Topic.slug,
+    Topic.title,
+    Conflict.note,
+    Conflict.score,
+    Conflict.created_by,
+    Conflict.decided_by,
+    Conflict.decided_at,
+    Conflict.version,
+    Conflict.created_at,
+    Conflict.updated_at,
+)
+
+
 def _claims_by_id(claim_ids):
-    """Return {id: claim with details} for the ids, in a fixed number of queries."""
+    """Return {id: claim document} for the ids, in a fixed number of queries."""
     if not claim_ids:
         return {}
-    query = (
-        Claim.select(Claim, Speaker, Source)
-        .join(Speaker)
-        .switch(Claim)
-        .join(Source)
-        .where(Claim.id.in_(list(claim_ids)))
-    )
-    return {claim.id: claim for claim in claims.with_details(query)}
+    query = claims.select_documents().where(Claim.id.in_(list(claim_ids)))
+    return {document["id"]: document for document in documents.documents(database.execute(query).fetchall())}
 
 
-def _with_claims(conflicts):
-    """Attach both whole claims to each conflict from one batch of queries; return them."""
-    conflicts = list(conflicts)
-    by_id = _claims_by_id({c.left_claim_id for c in conflicts} | {c.right_claim_id for c in conflicts})
-    for conflict in conflicts:
-        conflict.left = by_id[conflict.left_claim_id]
-        conflict.right = by_id[conflict.right_claim_id]
-        conflict.self_contradiction = conflict.left.speaker_id == conflict.right.speaker_id
-    return conflicts
+def _rows(query):
+    return database.execute(query.select(*COLUMNS)).fetchall()
+
+
+def _base(row, by_id):
+    """Return a conflict's fields as ConflictBase shows them, from a COLUMNS row."""
+    conflict_id, left_id, right_id, basis, status, topic_id, slug, title, note, score = row[:10]
+    created_by, decided_by, decided_at, version, created_at, updated_at = row[10:]
+    return {
+        "id": conflict_id,
+        "basis": basis,
+        "status": status,
+        "topic": None if topic_id is None else {"id": topic_id, "slug": slug, "title": title},
+        "self_contradiction": by_id[left_id]["speaker"]["id"] == by_id[right_id]["speaker"]["id"],
+        "note": note,
+        "score": None if score is None else float(score),
+        "created_by": created_by,
+        "decided_by": decided_by,
+        "decided_at": None if decided_at is None else documents.timestamp_text(decided_at),
+        "version": version,
+        "created_at": documents.timestamp_text(created_at),
+        "updated_at": documents.timestamp_text(updated_at),
+    }
+
+
+def _with_claims(rows):
+    """Return the conflicts as ConflictOut shows them, both whole claims loaded in one batch of queries."""
+    by_id = _claims_by_id({row[1] for row in rows} | {row[2] for row in rows})
+    return [{**_base(row, by_id), "left": by_id[row[1]], "right": by_id[row[2]]} for row in rows]
+
+
+def _brief(conflict):
+    """Return a conflict document as events carry it (ConflictBrief): its claims by id."""
+    brief = {key: value for key, value in conflict.items() if key not in ("left", "right")}
+    brief.update(left_claim_id=conflict["left"]["id"], right_claim_id=conflict["right"]["id"])
+    return brief
 
 
 def _select():
-    return Conflict.select(Conflict, Topic).join(Topic, JOIN.LEFT_OUTER)
+    return Conflict.select().join(Topic, JOIN.LEFT_OUTER)
 
 
 def get_conflict(conflict_id):
-    """Return a conflict with both whole claims, or raise NotFound."""
-    conflict = _select().where(Conflict.id == conflict_id).first()
-    if conflict is None:
+    """Return a conflict with both whole claims (ConflictOut's shape), or raise NotFound."""
+    rows = _rows(_select().where(Conflict.id == conflict_id))
+    if not rows:
         raise errors.NotFound(f"No conflict with id {conflict_id}.")
-    return _with_claims([conflict])[0]
+    return _with_claims(rows)[0]
 
 
 def _pair(first_id, second_id):
@@ -108,7 +148,7 @@ def link_claims(left_id, right_id, note, actor):
                 updated_at=now,
             )
             conflict = get_conflict(created.id)
-            events.record("conflict.created", "conflict", conflict.id, actor, snapshot(conflict))
+            events.record("conflict.created", "conflict", conflict["id"], actor, _brief(conflict))
     except peewee.IntegrityError as error:
         # Another reviewer linked the same pair, or deleted a claim, a moment earlier.
         _refuse_known_pair(left_id, right_id)
@@ -135,7 +175,7 @@ def _decide(conflict_id, status, actor, note):
             changes["note"] = note
         # Decisions are not version-checked: the last reviewer's stands, and the audit trail keeps each one.
         conflict = get_conflict(etags.compare_and_set(conflict, None, **changes).id)
-        events.record(f"conflict.{status}", "conflict", conflict.id, actor, snapshot(conflict))
+        events.record(f"conflict.{status}", "conflict", conflict["id"], actor, _brief(conflict))
     return conflict
 
 
@@ -168,7 +208,7 @@ def list_conflicts(filters, limit=50, cursor=None):
         (after,) = cursors.decode("conflicts", cursor, 1)
         query = query.where(Conflict.id < after)
     rows, next_cursor = cursors.page(
-        query.order_by(Conflict.id.desc()).limit(limit + 1), limit, "conflicts", lambda c: [c.id]
+        _rows(query.order_by(Conflict.id.desc()).limit(limit + 1)), limit, "conflicts", lambda row: [row[0]]
     )
     return _with_claims(rows), next_cursor
 
@@ -206,7 +246,7 @@ def sides(topic_ref, limit=SIDES_LIMIT_DEFAULT):
     by_id = _claims_by_id(listed)
     between = []
     if listed:
-        between = list(
+        rows = _rows(
             _select()
             .where(
                 Conflict.left_claim.in_(listed)
@@ -215,10 +255,8 @@ def sides(topic_ref, limit=SIDES_LIMIT_DEFAULT):
             )
             .order_by(Conflict.id)
         )
-    for conflict in between:
-        conflict.self_contradiction = (
-            by_id[conflict.left_claim_id].speaker_id == by_id[conflict.right_claim_id].speaker_id
-        )
-    result = {stance: [by_id[claim_id] for claim_id in ids] for stance, ids in side_ids.items()}
-    result.update(topic=topic, totals=totals, conflicts=between)
+        between = [{**_base(row, by_id), "left_claim_id": row[1], "right_claim_id": row[2]} for row in rows]
+    result = {"topic": topics.snapshot(topic)}
+    result.update((stance, [by_id[claim_id] for claim_id in ids]) for stance, ids in side_ids.items())
+    result.update(totals=totals, conflicts=between)
     return result

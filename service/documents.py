@@ -64,7 +64,8 @@ def as_datetime(value):
     return datetime.datetime.fromisoformat(value) if isinstance(value, str) else value
 
 
-def _timestamp_text(value):
+def timestamp_text(value):
+    """Return a stored timestamp as the API writes it: ISO 8601 with Z."""
     return as_datetime(value).isoformat() + "Z"
 
 
@@ -90,8 +91,8 @@ def claim_document(row, speaker, source, appearances, topics):
         "status": status,
         "review_summary": {"supported": supported, "contested": contested},
         "version": version,
-        "created_at": _timestamp_text(created),
-        "updated_at": _timestamp_text(updated),
+        "created_at": timestamp_text(created),
+        "updated_at": timestamp_text(updated),
     }
 
 

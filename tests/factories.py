@@ -46,5 +46,5 @@ def link_conflict(first, second, topic=None, note="Opposite accounts.", actor="r
     """Link two claims as a reviewer-stated conflict through the conflicts domain."""
     conflict = conflicts.link_claims(first.id, second.id, note, actor)
     if topic is not None:
-        Conflict.update(topic=topic, topic_key=topic.id).where(Conflict.id == conflict.id).execute()
-    return Conflict.get_by_id(conflict.id)
+        Conflict.update(topic=topic, topic_key=topic.id).where(Conflict.id == conflict["id"]).execute()
+    return Conflict.get_by_id(conflict["id"])

@@ -98,7 +98,7 @@ def _conflict_body():
 def _decision(action):
     def example():
         conflict = conflicts.link_claims(make_claim().id, make_claim().id, "Opposed.", "test")
-        return f"/api/v1/conflicts/{conflict.id}/{action}", {"note": "Decided."}, {}
+        return f"/api/v1/conflicts/{conflict['id']}/{action}", {"note": "Decided."}, {}
 
     return example
 

@@ -1,5 +1,6 @@
 """Conflicts: /api/v1/conflicts, a topic's sides and a claim's conflicts."""
 
+from flask import jsonify
 from flask import url_for
 from flask_smorest import Blueprint
 
@@ -26,7 +27,8 @@ def list_conflicts(args):
     cursor = args.pop("cursor", None)
     limit = page_limit(args.pop("limit", None))
     items, next_cursor = conflicts.list_conflicts(args, limit=limit, cursor=cursor)
-    return {"items": items, "next_cursor": next_cursor}
+    # The items are built in ConflictOut's shape (service.conflicts); a Response skips flask-smorest's dump.
+    return jsonify(items=items, next_cursor=next_cursor)
 
 
 @blp.route("/conflicts", methods=["POST"])
@@ -36,14 +38,14 @@ def list_conflicts(args):
 def create_conflict(data):
     """Link two claims as a confirmed conflict, with the reviewer's note."""
     conflict = conflicts.link_claims(data["left_claim_id"], data["right_claim_id"], data["note"], auth.actor())
-    return conflict, {"Location": url_for("conflicts.get_conflict", conflict_id=conflict.id)}
+    return jsonify(conflict), 201, {"Location": url_for("conflicts.get_conflict", conflict_id=conflict["id"])}
 
 
 @blp.route("/conflicts/<int:conflict_id>")
 @blp.response(200, ConflictOut)
 def get_conflict(conflict_id):
     """Get a conflict with both whole claims."""
-    return conflicts.get_conflict(conflict_id)
+    return jsonify(conflicts.get_conflict(conflict_id))
 
 
 @blp.route("/conflicts/<int:conflict_id>/confirm", methods=["POST"])
@@ -52,7 +54,7 @@ def get_conflict(conflict_id):
 @blp.response(200, ConflictOut)
 def confirm_conflict(data, conflict_id):
     """Confirm a conflict: the two claims cannot both be true."""
-    return conflicts.confirm(conflict_id, auth.actor(), data.get("note"))
+    return jsonify(conflicts.confirm(conflict_id, auth.actor(), data.get("note")))
 
 
 @blp.route("/conflicts/<int:conflict_id>/dismiss", methods=["POST"])
@@ -61,7 +63,7 @@ def confirm_conflict(data, conflict_id):
 @blp.response(200, ConflictOut)
 def dismiss_conflict(data, conflict_id):
     """Dismiss a conflict; a dismissed pair is not suggested again."""
-    return conflicts.dismiss(conflict_id, auth.actor(), data.get("note"))
+    return jsonify(conflicts.dismiss(conflict_id, auth.actor(), data.get("note")))
 
 
 @blp.route("/topics/<topic_ref>/sides")
@@ -69,7 +71,7 @@ def dismiss_conflict(data, conflict_id):
 @blp.response(200, SidesOut)
 def topic_sides(args, topic_ref):
     """Get a topic's claims grouped by stance, each side earliest first, with the conflicts between them."""
-    return conflicts.sides(topic_ref, args.get("limit", conflicts.SIDES_LIMIT_DEFAULT))
+    return jsonify(conflicts.sides(topic_ref, args.get("limit", conflicts.SIDES_LIMIT_DEFAULT)))
 
 
 @blp.route("/claims/<int:claim_id>/conflicts")
@@ -78,4 +80,4 @@ def topic_sides(args, topic_ref):
 def claim_conflicts(args, claim_id):
     """List everything a claim is in conflict with, newest first."""
     items, next_cursor = conflicts.claim_conflicts(claim_id, page_limit(args.get("limit")), args.get("cursor"))
-    return {"items": items, "next_cursor": next_cursor}
+    return jsonify(items=items, next_cursor=next_cursor)

@@ -57,5 +57,5 @@ def conflict_page(conflict_ref):
 def topic_page(slug):
     """Show a topic's debate: the claims that affirm and deny it side by side, and their conflicts."""
     sides = conflicts.sides(slug)
-    claims = {claim.id: claim for stance in STANCES for claim in sides[stance]}
+    claims = {claim["id"]: claim for stance in STANCES for claim in sides[stance]}
     return render_template("topic.html", sides=sides, claims=claims)
