@@ -18,6 +18,8 @@ from service.models import Claim
 TOKEN = re.compile(r"\w+\*?", re.UNICODE)
 MARK_START, MARK_END = "\x02", "\x03"
 RANKED_MATCHES = 10_000
+# The conflict detector ranks candidates among this many newest claims sharing any key term with a new claim.
+SIMILAR_MATCHES = 5_000
 HEADLINE_OPTIONS = "StartSel=\x02, StopSel=\x03, MaxWords=35, MinWords=12, MaxFragments=2"
 # Unaliased: FTS5's MATCH and bm25() need the table's own name, not a query alias.
 FTS = Table("claim_fts", ("rowid",)).alias("claim_fts")
@@ -61,6 +63,23 @@ def _match(query, expression):
     return query, score, snippet
 
 
+def _newest_floor(expression, count):
+    """Return a subquery for the lowest id among the newest count matches of a database query text.
+
+    Ranking costs a score for every match it considers: bounding the matches to the newest few thousand
+    makes a term in 5% of a million claims cost what a rare one does. Ids only grow, so the newest
+    matches are the last stored.
+    """
+    if db.is_postgres():
+        matches, _, _ = _match(Claim.select(Claim.id.alias("id")), expression)
+        key = Claim.id
+    else:
+        matches = FTS.select(FTS.rowid.alias("id")).where(NodeList((SQL("claim_fts MATCH"), expression)))
+        key = FTS.rowid
+    newest = matches.order_by(key.desc()).limit(count).alias("newest")
+    return Select([newest], [fn.COALESCE(fn.MIN(newest.c.id), 0)])
+
+
 def ranked_any(query, words):
     """Restrict a claim query to claims matching any of the words; return (query, score), best first ascending.
 
@@ -70,7 +89,7 @@ def ranked_any(query, words):
     if not expression:
         return None, None
     query, score, _ = _match(query, expression)
-    return query, score
+    return query.where(Claim.id >= _newest_floor(expression, SIMILAR_MATCHES)), score
 
 
 def ranked(query, q):
@@ -89,19 +108,13 @@ def best_matches(q, limit, after=None):
     expression = match_expression(terms(q))
     if db.is_postgres():
         query, score, _ = _match(Claim.select(Claim.id), expression)
-        matches, _, _ = _match(Claim.select(Claim.id.alias("id")), expression)
         query = query.select_extend(score)
         key = Claim.id
     else:
         score = SQL("bm25(claim_fts)")
-        matching = NodeList((SQL("claim_fts MATCH"), expression))
-        query = FTS.select(FTS.rowid, score).where(matching)
-        matches = FTS.select(FTS.rowid.alias("id")).where(matching)
+        query = FTS.select(FTS.rowid, score).where(NodeList((SQL("claim_fts MATCH"), expression)))
         key = FTS.rowid
-    # Ranking costs a score for every match it considers: only the newest RANKED_MATCHES are, so that a
-    # term in 5% of a million claims costs what one in 10,000 does. Ids only grow, so these are the last stored.
-    newest = matches.order_by(key.desc()).limit(RANKED_MATCHES).alias("newest")
-    query = query.where(key >= Select([newest], [fn.MIN(newest.c.id)]))
+    query = query.where(key >= _newest_floor(expression, RANKED_MATCHES))
     if after is not None:
         query = query.where(Tuple(score, key) > Tuple(*after))
     return db.database.execute(query.order_by(score, key).limit(limit)).fetchall()
