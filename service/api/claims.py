@@ -1,11 +1,12 @@
 """Claims: /api/v1/claims."""
 
 from flask import url_for
-from flask_smorest import Blueprint
 
 from service import auth
 from service import claims
 from service import etags
+from service.api.common import ETAG
+from service.api.common import Blueprint
 from service.api.common import if_match
 from service.api.common import page_limit
 from service.schemas import ClaimInput
@@ -31,7 +32,7 @@ def list_claims(args):
 @blp.route("/claims", methods=["POST"])
 @auth.require("reviewer")
 @blp.arguments(ClaimInput)
-@blp.response(201, ClaimOut)
+@blp.response(201, ClaimOut, headers=ETAG)
 def create_claim(data):
     """Create a claim; its speaker and sources are matched or created."""
     claim = claims.create_claim(data, auth.actor())
@@ -42,7 +43,7 @@ def create_claim(data):
 
 
 @blp.route("/claims/<int:claim_id>")
-@blp.response(200, ClaimOut)
+@blp.response(200, ClaimOut, headers=ETAG)
 def get_claim(claim_id):
     """Get a claim with its speaker, sources and topics."""
     claim = claims.get_claim(claim_id)
@@ -51,8 +52,8 @@ def get_claim(claim_id):
 
 @blp.route("/claims/<int:claim_id>", methods=["PATCH"])
 @auth.require("reviewer")
-@blp.arguments(ClaimUpdate)
-@blp.response(200, ClaimOut)
+@blp.arguments(ClaimUpdate, required=False)
+@blp.response(200, ClaimOut, headers=ETAG)
 def update_claim(changes, claim_id):
     """Edit a claim (needs If-Match)."""
     version = etags.expected_version("claim", claim_id, if_match())
