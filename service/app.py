@@ -17,6 +17,7 @@ from service import errors
 from service import health
 from service import idempotency
 from service import openapi
+from service import ratelimit
 from service.schemas import ProblemOut
 from service.web import embeds
 from service.web import pages
@@ -129,6 +130,7 @@ def build(config=None):
     def _open_connection():
         if request.endpoint not in ("health.healthz", "docs_assets"):
             db.database.connect(reuse_if_open=True)
+        ratelimit.check_request()
         _check_body()
         _check_reads()
 
