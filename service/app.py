@@ -1,6 +1,7 @@
 """Assemble the Flask app: settings, database, API, pages and the request rules they share."""
 
 from flask import Flask
+from flask import current_app
 from flask import request
 from flask import send_from_directory
 from flask_smorest import Api
@@ -20,6 +21,7 @@ from service import openapi
 from service import ratelimit
 from service.schemas import ProblemOut
 from service.web import embeds
+from service.web import headers
 from service.web import pages
 
 BODY_TYPES = {"application/json"}
@@ -100,6 +102,12 @@ def _check_reads():
         auth.check_read_access()
 
 
+def _secure_docs(response):
+    if request.endpoint == "api-docs.openapi_swagger_ui" and response.mimetype == "text/html":
+        headers.secure_docs(response, current_app.config["EMBED_ORIGINS"])
+    return response
+
+
 def _conditional(response):
     if request.method in ("GET", "HEAD") and response.status_code == 200 and "ETag" in response.headers:
         response.make_conditional(request)
@@ -146,6 +154,7 @@ def build(config=None):
     app.after_request(idempotency.finish_request)
     app.after_request(cors.add_headers)
     app.after_request(_conditional)
+    app.after_request(_secure_docs)
     return app
 
 
