@@ -84,6 +84,4 @@ def check_request():
     over, retry_after = hit(buckets, limit)
     if over:
         whose = "this API key" if over.startswith("key:") else "this address"
-        raise TooManyRequests(
-            f"More than {limit} writes a minute from {whose}; retry in {retry_after} s.", retry_after
-        )
+        raise TooManyRequests(f"More than {limit} writes a minute from {whose}; retry in {retry_after} s.", retry_after)

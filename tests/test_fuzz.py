@@ -17,6 +17,7 @@ import zlib
 
 import pytest
 import schemathesis
+from conftest import TEST_SETTINGS
 from hypothesis import HealthCheck
 from hypothesis import settings
 
@@ -26,7 +27,6 @@ from service import db
 from service import seeds
 from service.models import ALL_MODELS
 from service.models import ApiKey
-from tests.conftest import TEST_SETTINGS
 
 SEED = 20261126
 EXAMPLES_PER_OPERATION = 100
