@@ -1,5 +1,6 @@
 # make run: set up and serve the API on SQLite with the seeds loaded, at http://127.0.0.1:8000
 # make test: set up and run every test, on SQLite and on PostgreSQL
+# make bench: benchmark 1,000,000 claims against the bare-stack ceiling (BENCH_ARGS="--claims 50000" for less)
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
@@ -29,7 +30,8 @@ lint: setup
 	$(BIN)/ruff check service tests bench
 
 bench: setup
-	$(BIN)/python bench/run.py
+	command -v wrk >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk)
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) *.egg-info claimledger.db claimledger.db-*

@@ -11,6 +11,9 @@ from service import etags
 from service import events
 from service import search
 from service.db import database
+from service.documents import COLUMNS
+from service.documents import as_datetime
+from service.documents import documents
 from service.errors import NotFound
 from service.models import Claim
 from service.models import ClaimAppearance
@@ -72,13 +75,22 @@ def get_claim(claim_id):
     return with_details([claim])[0]
 
 
+def read_claim(claim_id):
+    """Return a claim as the API shows it (ClaimOut's shape, built from rows), or raise NotFound."""
+    rows = database.execute(_select().select(*COLUMNS).where(Claim.id == claim_id)).fetchall()
+    if not rows:
+        raise NotFound(f"No claim with id {claim_id}.")
+    return documents(rows)[0]
+
+
 def snapshot(claim):
     """Return the claim as events and webhooks carry it."""
-    return ClaimOut().dump(get_claim(claim.id))
+    return read_claim(claim.id)
 
 
-def _set_appearances(claim, refs, actor):
-    ClaimAppearance.delete().where(ClaimAppearance.claim == claim).execute()
+def _set_appearances(claim, refs, actor, replace=True):
+    if replace:
+        ClaimAppearance.delete().where(ClaimAppearance.claim == claim).execute()
     seen = {claim.source_id}
     for index, ref in enumerate(refs):
         source = resolve_source(ref, actor, field=f"appearances.{index}")
@@ -87,9 +99,11 @@ def _set_appearances(claim, refs, actor):
             ClaimAppearance.create(claim=claim, source=source)
 
 
-def _set_topics(claim, stances):
-    topics = topics_by_slug([item["slug"] for item in stances])
-    ClaimTopic.delete().where(ClaimTopic.claim == claim).execute()
+def _set_topics(claim, stances, topics=None):
+    """Replace the claim's topic stances; topics, if given, are the stances' Topic rows by slug and the claim is new."""
+    if topics is None:
+        topics = topics_by_slug([item["slug"] for item in stances])
+        ClaimTopic.delete().where(ClaimTopic.claim == claim).execute()
     for item in stances:
         ClaimTopic.create(
             claim=claim,
@@ -100,9 +114,12 @@ def _set_topics(claim, stances):
 
 
 def create_claim(data, actor):
-    """Store a new claim, matching or creating its speaker and sources, and record the event."""
+    """Store a new claim, matching or creating its speaker and sources, and record the event.
+
+    The claim returned carries `document`: the claim as the event recorded it and the API shows it.
+    """
     with database.atomic():
-        topics_by_slug([item["slug"] for item in data.get("topics", [])])
+        topics = topics_by_slug([item["slug"] for item in data.get("topics", [])])
         speaker = resolve_speaker(data["speaker"], actor)
         source = resolve_source(data["source"], actor)
         claimed_on, has_time = _as_datetime(data["claimed_on"])
@@ -115,15 +132,19 @@ def create_claim(data, actor):
             claimed_on_has_time=has_time,
             language=data.get("language") or "en",
         )
-        _set_appearances(claim, data.get("appearances", []), actor)
-        _set_topics(claim, data.get("topics", []))
+        _set_appearances(claim, data.get("appearances", []), actor, replace=False)
+        _set_topics(claim, data.get("topics", []), topics)
         conflict_detection.refresh_for_claim(claim, actor)
-        events.record("claim.created", "claim", claim.id, actor, snapshot(claim))
-    return get_claim(claim.id)
+        claim.document = snapshot(claim)
+        events.record("claim.created", "claim", claim.id, actor, claim.document)
+    return claim
 
 
 def update_claim(claim_id, changes, version, actor):
-    """Edit a claim if it is still at the version the caller read; record the event."""
+    """Edit a claim if it is still at the version the caller read; record the event.
+
+    The claim returned carries `document`: the claim as the event recorded it and the API shows it.
+    """
     changes = dict(changes)
     with database.atomic():
         claim = get_claim(claim_id)
@@ -142,8 +163,9 @@ def update_claim(claim_id, changes, version, actor):
         elif "claimed_on" in changes:
             ClaimTopic.update(claimed_on=claim.claimed_on).where(ClaimTopic.claim == claim).execute()
         conflict_detection.refresh_for_claim(claim, actor)
-        events.record("claim.updated", "claim", claim.id, actor, snapshot(claim))
-    return get_claim(claim.id)
+        claim.document = snapshot(claim)
+        events.record("claim.updated", "claim", claim.id, actor, claim.document)
+    return claim
 
 
 def delete_claim(claim_id, version, actor):
@@ -185,8 +207,8 @@ def _day_end(value):
     return datetime.datetime.combine(value, datetime.time.max)
 
 
-def list_claims(filters, limit=50, cursor=None):
-    """Return (claims, next_cursor): newest claimed_on first, or best match first with q."""
+def filtered(filters):
+    """Return (query, date column, id column): the claims matching the listing's filters other than q, unordered."""
     query = _select()
     if "topic" in filters:
         topic = Topic.get_or_none(Topic.slug == filters["topic"])
@@ -222,23 +244,49 @@ def list_claims(filters, limit=50, cursor=None):
         query = query.where(date_column >= _as_datetime(filters["claimed_from"])[0])
     if "claimed_to" in filters:
         query = query.where(date_column <= _day_end(filters["claimed_to"]))
+    return query, date_column, id_column
 
+
+def list_claims(filters, limit=50, cursor=None):
+    """Return (claim documents, next_cursor): newest claimed_on first, or best match first with q."""
     if filters.get("q"):
-        query, score, snippet = search.ranked(query, filters["q"])
-        query = query.select_extend(score.alias("score"), snippet.alias("raw_snippet"))
-        if cursor:
-            after_score, after_id = cursors.decode("claims-search", cursor, 2)
-            query = query.where(Tuple(score, Claim.id) > Tuple(after_score, after_id))
-        query = query.order_by(score, Claim.id).limit(limit + 1)
-        claims, next_cursor = cursors.page(query, limit, "claims-search", lambda c: [c.score, c.id])
-        for claim in claims:
-            claim.snippet = search.render_snippet(claim.raw_snippet)
-        return with_details(claims), next_cursor
-
+        return _search(filters, limit, cursor)
+    query, date_column, id_column = filtered(filters)
     if cursor:
         after_date, after_id = cursors.decode("claims", cursor, 2)
         after = datetime.datetime.fromisoformat(after_date)
         query = query.where(Tuple(date_column, id_column) < Tuple(after, after_id))
-    query = query.order_by(date_column.desc(), id_column.desc()).limit(limit + 1)
-    claims, next_cursor = cursors.page(query, limit, "claims", lambda c: [c.claimed_on.isoformat(), c.id])
-    return with_details(claims), next_cursor
+    query = query.select(*COLUMNS).order_by(date_column.desc(), id_column.desc()).limit(limit + 1)
+    rows, next_cursor = cursors.page(
+        database.execute(query).fetchall(), limit, "claims", lambda row: [as_datetime(row[3]).isoformat(), row[0]]
+    )
+    return documents(rows), next_cursor
+
+
+def _search(filters, limit, cursor):
+    after = cursors.decode("claims-search", cursor, 2) if cursor else None
+    if filters.keys() == {"q"}:
+        # Ranked on the full-text index alone, then only the page's rows joined: the joins no longer
+        # cost per match.
+        best = search.best_matches(filters["q"], limit + 1, after)
+        ranking, next_cursor = cursors.page(best, limit, "claims-search", lambda match: [match[1], match[0]])
+        if not ranking:
+            return [], None
+        ids = [claim_id for claim_id, _ in ranking]
+        query, _, snippet = search.ranked(_select().where(Claim.id.in_(ids)), filters["q"])
+        by_id = {row[0]: row for row in database.execute(query.select(*COLUMNS, snippet))}
+        rows = [by_id[claim_id] for claim_id in ids if claim_id in by_id]
+    else:
+        # Other filters narrow the matches in the joined query, so every match is ranked there.
+        query = filtered(filters)[0]
+        query, score, snippet = search.ranked(query, filters["q"])
+        if after:
+            query = query.where(Tuple(score, Claim.id) > Tuple(*after))
+        query = query.select(*COLUMNS, snippet, score).order_by(score, Claim.id).limit(limit + 1)
+        rows, next_cursor = cursors.page(
+            database.execute(query).fetchall(), limit, "claims-search", lambda row: [row[-1], row[0]]
+        )
+    page = documents(rows)
+    for document, row in zip(page, rows, strict=True):
+        document["snippet"] = search.render_snippet(row[len(COLUMNS)])
+    return page, next_cursor

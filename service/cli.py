@@ -1,5 +1,6 @@
-"""The claimledger command: serve, migrate, seed, keys, worker."""
+"""The claimledger command: serve, migrate, seed, keys, worker, import, export."""
 
+import itertools
 import os
 import secrets
 import sys
@@ -147,3 +148,116 @@ def worker(once, concurrency, batch, poll_seconds):
     db.bind(settings["DATABASE_URL"])
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(threadName)s %(message)s")
     delivery_worker.run(Options.from_settings(settings), once, concurrency, batch, poll_seconds)
+
+
+def _open_items(stream):
+    """Return (items, how many) for an NDJSON or JSON-array byte stream; items are (label, raw item) pairs.
+
+    Labels name lines or array positions. NDJSON streams in constant memory (its count, for the progress
+    bar, is its line count when the file can be read twice); a JSON array has to be read whole.
+    """
+    from service import bulk
+
+    lines = None
+    if stream.seekable():
+        lines = sum(block.count(b"\n") for block in iter(lambda: stream.read(1 << 20), b""))
+        stream.seek(0)
+    head = []
+    for line in stream:
+        head.append(line)
+        if line.strip():
+            break
+    if not b"".join(head).lstrip().startswith(b"["):
+        numbered = bulk.iter_ndjson(itertools.chain(head, stream))
+        return ((f"line {number}", item) for number, item in numbered), lines
+    document = bulk.parse_body(b"".join(head) + stream.read(), ndjson=False)
+    if not isinstance(document, list):
+        raise click.ClickException("The file holds neither a JSON array nor NDJSON.")
+    return ((f"item {index}", item) for index, item in enumerate(document)), len(document)
+
+
+@main.command("import")
+@click.argument("file", type=click.File("rb"))
+@click.option("--actor", default="cli", show_default=True, help="recorded as the actor of every event")
+@click.option("--chunk-size", default=10_000, show_default=True, type=click.IntRange(1, 10_000))
+@click.option("--skip", default=0, type=click.IntRange(0), help="claims to pass over first, to resume a failed run")
+def import_claims(file, actor, chunk_size, skip):
+    """Import claims from NDJSON or a JSON array (FILE, or - for stdin); each chunk is stored all or nothing.
+
+    On a bad chunk nothing of it is stored, the errors name its lines, and the claims of earlier chunks
+    stay: fix the file and run again with --skip set to the count imported.
+    """
+    from peewee import chunked
+    from tqdm import tqdm
+
+    from service import bulk
+    from service.errors import Problem
+
+    _bind()
+    imported = 0
+    try:
+        items, total = _open_items(file)
+        with tqdm(total=total, initial=skip, unit=" claims", file=sys.stderr, disable=None, delay=1) as progress:
+            for chunk in chunked(itertools.islice(items, skip, None), chunk_size):
+                labels = [label for label, _ in chunk]
+                try:
+                    loaded = bulk.validate_batch([item for _, item in chunk])
+                    imported += len(bulk.import_claims(loaded, actor))
+                except Problem as error:
+                    raise _import_failure(error, labels, imported, skip) from None
+                progress.update(len(chunk))
+    except Problem as error:
+        # A line that is not JSON: the chunks before it are stored.
+        raise click.ClickException(f"{error.detail} {_resume_hint(imported, skip)}") from None
+    click.echo(f"imported {imported} claims")
+
+
+def _resume_hint(imported, skip):
+    return f"{imported} claims were imported before it; fix the file and resume with --skip {skip + imported}."
+
+
+def _import_failure(problem, labels, imported, skip):
+    lines = [f"{problem.detail} Nothing of this chunk was stored."]
+    for key, messages in (problem.errors or {}).items():
+        index, _, field = key.partition(".")
+        where = labels[int(index)] if index.isdigit() else key
+        lines.append(f"  {where}: {field or 'item'}: {' '.join(messages)}")
+    lines.append(_resume_hint(imported, skip))
+    return click.ClickException("\n".join(lines))
+
+
+@main.command("export")
+@click.option("--format", "export_format", type=click.Choice(["ndjson", "csv"]), default="ndjson", show_default=True)
+@click.option("--output", "-o", type=click.File("w", encoding="utf-8", lazy=True), default="-", help="default: stdout")
+@click.option("--speaker", help="speaker id or name")
+@click.option("--source", help="source id or URL")
+@click.option("--topic", help="topic slug")
+@click.option("--stance", type=click.Choice(["affirms", "denies", "neutral"]))
+@click.option("--status", type=click.Choice(["unreviewed", "supported", "contested"]))
+@click.option("--reviewer")
+@click.option("--language")
+@click.option("--claimed-from", help="YYYY-MM-DD or an ISO 8601 date-time")
+@click.option("--claimed-to", help="YYYY-MM-DD or an ISO 8601 date-time")
+@click.option("--q", help="full-text search over text and quote")
+def export_claims(export_format, output, **options):
+    """Write every claim matching the filters, newest first, as NDJSON (as the API shows claims) or CSV."""
+    from marshmallow import ValidationError
+    from tqdm import tqdm
+
+    from service import export
+    from service.errors import Problem
+    from service.schemas_bulk import ExportQuery
+
+    _bind()
+    try:
+        filters = ExportQuery().load({name: value for name, value in options.items() if value is not None})
+        filters.pop("format")
+        chunks = export.export_chunks(filters, export_format)
+    except ValidationError as error:
+        raise click.ClickException(f"Bad filters: {error.messages}") from None
+    except Problem as error:
+        raise click.ClickException(error.detail) from None
+    with tqdm(unit=" claims", file=sys.stderr, disable=None, delay=1) as progress:
+        for count, text in chunks:
+            output.write(text)
+            progress.update(count)

@@ -5,6 +5,7 @@ CLAIMLEDGER_SECRET_KEY          signs pagination cursors (default: a random key 
                                 running several workers so their cursors agree)
 CLAIMLEDGER_PUBLIC_READS        "false" makes every read need an API key (default: true)
 CLAIMLEDGER_MAX_BODY_BYTES      largest request body accepted (default: 10485760, 10 MiB)
+CLAIMLEDGER_MAX_BATCH_BYTES     largest body of POST /claims/batch, up to 10,000 claims (default: 33554432, 32 MiB)
 CLAIMLEDGER_PAGE_LIMIT_DEFAULT  page size when ?limit= is absent (default: 50)
 CLAIMLEDGER_ORGANIZATION        the fact-checking organisation named as ClaimReview author (default: claimledger)
 CLAIMLEDGER_ORGANIZATION_URL    that organisation's web address (default: none)
@@ -41,6 +42,7 @@ def from_environment(environ=None):
         "SECRET_KEY": env.get("CLAIMLEDGER_SECRET_KEY") or secrets.token_hex(32),
         "PUBLIC_READS": _flag(env.get("CLAIMLEDGER_PUBLIC_READS", "true")),
         "MAX_CONTENT_LENGTH": int(env.get("CLAIMLEDGER_MAX_BODY_BYTES", 10 * 1024 * 1024)),
+        "MAX_BATCH_BYTES": int(env.get("CLAIMLEDGER_MAX_BATCH_BYTES", 32 * 1024 * 1024)),
         "PAGE_LIMIT_DEFAULT": int(env.get("CLAIMLEDGER_PAGE_LIMIT_DEFAULT", 50)),
         "ORGANIZATION": env.get("CLAIMLEDGER_ORGANIZATION", "claimledger"),
         "ORGANIZATION_URL": env.get("CLAIMLEDGER_ORGANIZATION_URL"),

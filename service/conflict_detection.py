@@ -6,9 +6,6 @@ it, because a reviewer's decision is kept. Similarity suggestions come from the 
 service/similarity.py and are never confirmed here. The earlier claim is always on the left.
 """
 
-import functools
-import operator
-
 from peewee import SQL
 from peewee import Tuple
 from peewee import chunked
@@ -27,8 +24,11 @@ from service.models import utcnow
 from service.schemas_conflicts import ConflictBrief
 
 OPPOSITE = {"affirms": "denies", "denies": "affirms"}
+BRIEF = ConflictBrief()
 # The detector reads this many of the best full-text matches, so its cost stays flat as the ledger grows.
 SIMILARITY_CANDIDATES = 50
+# Opposite-stance claims a new claim is paired with per topic, newest first (and as many of its speaker's own).
+STANCE_PARTNERS = 5
 # Rows per INSERT or DELETE: well under SQLite's bound-parameter limit.
 CHUNK = 200
 
@@ -40,7 +40,7 @@ def earlier_first(first, second):
 
 def snapshot(conflict):
     """Return a conflict as events carry it: its claims by id; topic and self_contradiction attached."""
-    return ConflictBrief().dump(conflict)
+    return BRIEF.dump(conflict)
 
 
 def _with_topics(conflicts):
@@ -54,9 +54,11 @@ def _with_topics(conflicts):
 
 def _record(event_type, conflicts, speakers, actor):
     """Record one event per conflict; speakers maps claim id to speaker id for self_contradiction."""
+    changes = []
     for conflict in _with_topics(conflicts):
         conflict.self_contradiction = speakers[conflict.left_claim_id] == speakers[conflict.right_claim_id]
-        events.record(event_type, "conflict", conflict.id, actor, snapshot(conflict))
+        changes.append((conflict.id, snapshot(conflict)))
+    events.record_many(event_type, "conflict", actor, changes)
 
 
 def involving(claim_id):
@@ -126,34 +128,78 @@ def _reorder(claim):
         )
 
 
+def _newest_on_side(topic_id, stance, speaker_id=None):
+    """Return [(claim id, claimed_on, speaker id)] of the newest claims taking this stance on the topic.
+
+    Only STANCE_PARTNERS of them, and with speaker_id only that speaker's: a new claim is paired with
+    these rather than the whole side, which would grow with the square of a busy topic.
+    """
+    on_side = (ClaimTopic.topic == topic_id) & (ClaimTopic.stance == stance)
+    if speaker_id is None:
+        query = (
+            ClaimTopic.select(ClaimTopic.claim, Claim.claimed_on, Claim.speaker)
+            .join(Claim)
+            .where(on_side)
+            .order_by(ClaimTopic.claimed_on.desc(), ClaimTopic.claim.desc())
+        )
+    else:
+        # Driven from the speaker's claims (few) rather than the topic's side (maybe very many).
+        query = (
+            Claim.select(Claim.id, Claim.claimed_on, Claim.speaker)
+            .join(ClaimTopic, on=(ClaimTopic.claim == Claim.id))
+            .where(on_side & (Claim.speaker == speaker_id))
+            .order_by(Claim.claimed_on.desc(), Claim.id.desc())
+        )
+    return list(query.limit(STANCE_PARTNERS).tuples())
+
+
+def _opposed(claim, links):
+    """Return {(other claim id, topic id): (claimed_on, speaker id)} of the claims to pair with this one.
+
+    Per topic: the newest claims of the opposite stance, and the speaker's own (a speaker contradicting
+    themselves); the topic's whole debate is on its sides page.
+    """
+    opposed = {}
+    for link in links:
+        opposite = OPPOSITE[link.stance]
+        for speaker_id in (None, claim.speaker_id):
+            for other_id, claimed_on, speaker in _newest_on_side(link.topic_id, opposite, speaker_id):
+                opposed[other_id, link.topic_id] = (claimed_on, speaker)
+    return opposed
+
+
+def _still_opposed(conflicts, claim_id, stances):
+    """Return the stance conflicts whose two claims still take opposite stances on their topic."""
+    others = {(_other(c, claim_id), c.topic_id) for c in conflicts}
+    if not others:
+        return set()
+    current = set(
+        ClaimTopic.select(ClaimTopic.claim, ClaimTopic.topic, ClaimTopic.stance)
+        .where(ClaimTopic.claim.in_([other for other, _ in others]))
+        .tuples()
+    )
+    return {
+        c.id
+        for c in conflicts
+        if c.topic_id in stances and (_other(c, claim_id), c.topic_id, OPPOSITE[stances[c.topic_id]]) in current
+    }
+
+
 def _refresh_stances(claim, actor):
-    """Pair the claim with every claim of the opposite stance on its topics; drop pairs no longer opposed."""
+    """Pair the claim with the latest claims of the opposite stance on its topics; drop pairs no longer opposed."""
     links = list(
         ClaimTopic.select(ClaimTopic.topic, ClaimTopic.stance).where(
             (ClaimTopic.claim == claim.id) & ClaimTopic.stance.in_(list(OPPOSITE))
         )
     )
     _lock_topics({link.topic_id for link in links})
-    opposed = {}
-    if links:
-        opposite_side = functools.reduce(
-            operator.or_,
-            [(ClaimTopic.topic == link.topic_id) & (ClaimTopic.stance == OPPOSITE[link.stance]) for link in links],
-        )
-        rows = (
-            ClaimTopic.select(ClaimTopic.claim, ClaimTopic.topic, Claim.claimed_on, Claim.speaker)
-            .join(Claim)
-            .where(opposite_side & (ClaimTopic.claim != claim.id))
-            .tuples()
-        )
-        opposed = {
-            (other_id, topic_id): (claimed_on, speaker_id) for other_id, topic_id, claimed_on, speaker_id in rows
-        }
+    opposed = _opposed(claim, links)
     existing = {
         (_other(c, claim.id), c.topic_id): c
         for c in Conflict.select().where((Conflict.basis == "stance") & involving(claim.id))
     }
-    stale = [c for key, c in existing.items() if key not in opposed and c.status == "suggested"]
+    kept = _still_opposed(existing.values(), claim.id, {link.topic_id: link.stance for link in links})
+    stale = [c for c in existing.values() if c.id not in kept and c.status == "suggested"]
     fresh = [key for key in opposed if key not in existing]
     speakers = {claim.id: claim.speaker_id}
     speakers.update({other_id: opposed[other_id, topic_id][1] for other_id, topic_id in opposed})
@@ -260,6 +306,63 @@ def refresh_for_claim(claim, actor):
     _reorder(claim)
     _refresh_stances(claim, actor)
     _refresh_similarity(claim, actor)
+
+
+def pair_imported(claims, actor):
+    """Pair a batch of newly stored claims by stance, set-based, in the import's transaction.
+
+    Each claim gets the partners _refresh_stances would give it: per topic, the newest opposite claims
+    and its speaker's own. Similarity suggestions are left to claims stored one at a time: a full-text
+    search per claim would make a 10,000-claim batch cost minutes.
+    """
+    assert database.in_transaction(), "conflicts change in the claims' own transaction"
+    by_id = {claim.id: claim for claim in claims}
+    links = []
+    for chunk in chunked(list(by_id), CHUNK):
+        links.extend(
+            ClaimTopic.select(ClaimTopic.claim, ClaimTopic.topic, ClaimTopic.stance)
+            .where(ClaimTopic.claim.in_(chunk) & ClaimTopic.stance.in_(list(OPPOSITE)))
+            .tuples()
+        )
+    _lock_topics({topic_id for _, topic_id, _ in links})
+    partners = {}
+    speakers = {claim.id: claim.speaker_id for claim in claims}
+
+    def newest(topic_id, stance, speaker_id=None):
+        key = (topic_id, stance, speaker_id)
+        if key not in partners:
+            partners[key] = _newest_on_side(topic_id, stance, speaker_id)
+            speakers.update({other_id: speaker for other_id, _, speaker in partners[key]})
+        return partners[key]
+
+    pairs = {}
+    for claim_id, topic_id, stance in links:
+        claim = by_id[claim_id]
+        opposite = OPPOSITE[stance]
+        for other_id, claimed_on, _ in newest(topic_id, opposite) + newest(topic_id, opposite, claim.speaker_id):
+            (_, left), (_, right) = earlier_first((claim.claimed_on, claim.id), (claimed_on, other_id))
+            pairs[left, right, topic_id] = True
+    if not pairs:
+        return
+    now = utcnow()
+    columns = (
+        "left_claim",
+        "right_claim",
+        "basis",
+        "status",
+        "topic",
+        "topic_key",
+        "created_by",
+        "version",
+        "created_at",
+    )
+    rows = [(left, right, "stance", "suggested", topic, topic, actor, 1, now) for left, right, topic in pairs]
+    ids = db.insert_rows(Conflict, (*columns, "updated_at"), [(*row, now) for row in rows], returning=True)
+    created = [
+        Conflict(id=conflict_id, **dict(zip(columns, row, strict=True)), updated_at=now)
+        for conflict_id, row in zip(ids, rows, strict=True)
+    ]
+    _record("conflict.suggested", created, speakers, actor)
 
 
 def remove_for_claim(claim_id, actor):

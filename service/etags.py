@@ -7,7 +7,12 @@ from service.models import utcnow
 
 def etag(kind, obj):
     """Return the strong ETag of an object at its current version."""
-    return f'"{kind}-{obj.id}-{obj.version}"'
+    return document_etag(kind, {"id": obj.id, "version": obj.version})
+
+
+def document_etag(kind, document):
+    """Return the strong ETag of an object as the API shows it (a dict with its id and version)."""
+    return f'"{kind}-{document["id"]}-{document["version"]}"'
 
 
 def expected_version(kind, obj_id, if_match):

@@ -7,6 +7,7 @@ from peewee import SQL
 from peewee import Column
 from peewee import NodeList
 from peewee import Table
+from peewee import Tuple
 from peewee import fn
 
 from service import db
@@ -76,6 +77,25 @@ def ranked(query, q):
     The score sorts ascending, best first, on both databases.
     """
     return _match(query, match_expression(terms(q)))
+
+
+def best_matches(q, limit, after=None):
+    """Return [(claim id, score)]: the best limit matches of q after a (score, id) keyset, best first.
+
+    Ranked on the full-text index alone (claim_fts, or claim's tsvector), without joining anything.
+    """
+    expression = match_expression(terms(q))
+    if db.is_postgres():
+        query, score, _ = _match(Claim.select(Claim.id), expression)
+        query = query.select_extend(score)
+        key = Claim.id
+    else:
+        score = SQL("bm25(claim_fts)")
+        query = FTS.select(FTS.rowid, score).where(NodeList((SQL("claim_fts MATCH"), expression)))
+        key = FTS.rowid
+    if after is not None:
+        query = query.where(Tuple(score, key) > Tuple(*after))
+    return db.database.execute(query.order_by(score, key).limit(limit)).fetchall()
 
 
 def render_snippet(raw):

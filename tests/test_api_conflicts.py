@@ -1,12 +1,12 @@
 """The conflicts API: linking, deciding, listing with filters and pages, a topic's sides, a claim's conflicts."""
 
 import pytest
+from factories import make_claim
+from factories import make_topic
 
 from service import db
 from service.models import Conflict
 from service.models import Event
-from tests.factories import make_claim
-from tests.factories import make_topic
 
 
 def stance(slug, value):

@@ -3,6 +3,8 @@
 import threading
 
 import pytest
+from factories import make_claim
+from factories import make_topic
 
 from service import claims
 from service import conflicts
@@ -13,8 +15,6 @@ from service.models import Claim
 from service.models import Conflict
 from service.models import Event
 from service.schemas import ClaimUpdate
-from tests.factories import make_claim
-from tests.factories import make_topic
 
 AMMUNITION = "russian-ammunition-shortage"
 SHORT = "Russian forces at Bakhmut are running out of artillery shells."

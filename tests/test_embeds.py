@@ -1,11 +1,10 @@
 """Embeddable cards and oEmbed, rendered in headless chromium against the live server."""
 
 import json
-import shutil
-import subprocess
 from html.parser import HTMLParser
 from urllib.parse import quote
 
+import browser
 import pytest
 import requests
 from factories import link_conflict
@@ -65,19 +64,9 @@ class Dom(HTMLParser):
         return " ".join(" ".join(self.text).split())
 
 
-def render(url, tmp_path):
+def render(url):
     """Load a page in headless chromium and return the DOM it built."""
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    if chromium is None:
-        pytest.fail("these tests need Debian's chromium: apt-get install chromium (.ci/run installs it)")
-    completed = subprocess.run(
-        [chromium, *CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'chromium'}", "--dump-dom", url],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    )
-    return Dom(completed.stdout)
+    return Dom(browser.render(url))
 
 
 @pytest.mark.browser
@@ -85,7 +74,7 @@ def test_claim_card_renders_with_its_verdict_and_claim_review(live_server, tmp_p
     claim = make_claim(text=HOSTILE_TEXT, speaker={"name": "Levko Stek", "description": "Border guard"})
     review_claim(claim.id, "contested", reviewer="anna", rationale="<i>No</i> shortage was seen.")
 
-    dom = render(f"{live_server}/embed/claims/{claim.id}", tmp_path)
+    dom = render(f"{live_server}/embed/claims/{claim.id}")
 
     assert dom.articles == [f"claim-{claim.id}"]
     assert HOSTILE_TEXT in dom.visible_text
@@ -106,7 +95,7 @@ def test_claim_card_renders_with_its_verdict_and_claim_review(live_server, tmp_p
 def test_unreviewed_claim_card_has_no_claim_review(live_server, tmp_path):
     claim = make_claim()
 
-    dom = render(f"{live_server}/embed/claims/{claim.id}", tmp_path)
+    dom = render(f"{live_server}/embed/claims/{claim.id}")
 
     assert "Unreviewed" in dom.visible_text
     assert dom.scripts == []
@@ -119,7 +108,7 @@ def test_conflict_card_shows_both_claims_the_earlier_on_the_left(live_server, tm
     earlier = make_claim(text="We sensed no shell hunger", claimed_on="2023-04-05", speaker={"name": "Stek"})
     conflict = link_conflict(later, earlier, topic=topic, note="Opposite accounts of the same front")
 
-    dom = render(f"{live_server}/embed/conflicts/{conflict.id}", tmp_path)
+    dom = render(f"{live_server}/embed/conflicts/{conflict.id}")
 
     assert dom.articles == [f"claim-{earlier.id}", f"claim-{later.id}"]
     text = dom.visible_text
@@ -134,7 +123,7 @@ def test_embed_pages_link_their_oembed_answer(live_server, tmp_path):
     claim = make_claim()
     page = f"{live_server}/embed/claims/{claim.id}"
 
-    dom = render(page, tmp_path)
+    dom = render(page)
 
     [discovery] = [link for link in dom.links if link.get("type") == "application/json+oembed"]
     assert discovery["rel"] == "alternate"

@@ -4,9 +4,9 @@ import threading
 
 import pytest
 import requests
+from factories import claim_data
 
 from service.models import Event
-from tests.factories import claim_data
 
 EVENT_FIELDS = {"id", "type", "object_type", "object_id", "actor", "created_at", "data"}
 

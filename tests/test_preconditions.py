@@ -4,13 +4,13 @@ import threading
 
 import pytest
 import requests
+from factories import make_claim
+from factories import make_topic
 
 from service import sources
 from service import speakers
 from service.models import ALL_MODELS
 from service.models import Event
-from tests.factories import make_claim
-from tests.factories import make_topic
 
 
 def _claim():
@@ -117,7 +117,7 @@ def test_deleting_what_a_claim_refers_to_is_409(client, keys, kind):
     path = {
         "speaker": f"/api/v1/speakers/{claim.speaker.id}",
         "source": f"/api/v1/sources/{claim.source.id}",
-        "appearance": f"/api/v1/sources/{claim.appearance_sources[0].id}",
+        "appearance": f"/api/v1/sources/{claim.document['appearances'][0]['id']}",
         "topic": "/api/v1/topics/ammunition",
     }[kind]
     etag = client.get(path).headers["ETag"]

@@ -6,6 +6,7 @@ import threading
 
 import pytest
 import requests
+from factories import make_claim
 
 from service import auth
 from service import claims
@@ -17,7 +18,6 @@ from service.models import VERDICTS
 from service.models import Claim
 from service.models import Event
 from service.models import Review
-from tests.factories import make_claim
 
 ISO_Z = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$")
 EVIDENCE = [

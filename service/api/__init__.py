@@ -1,5 +1,6 @@
 """The HTTP API: one flask-smorest Blueprint per resource, all under /api/v1."""
 
+from service.api import bulk
 from service.api import claimreview
 from service.api import claims
 from service.api import conflicts
@@ -22,6 +23,7 @@ BLUEPRINTS = [
     conflicts.blp,
     webhooks.blp,
     claimreview.blp,
+    bulk.blp,
 ]
 
 
