@@ -59,7 +59,8 @@ def wait_until_up(url, process, deadline_seconds=60):
         try:
             if requests.get(url, timeout=2).status_code == 200:
                 return
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):
+            # Refused while it binds, or slow to answer while its workers boot on a busy machine.
             pass
         time.sleep(0.2)
     raise AssertionError(f"{url} did not answer within {deadline_seconds}s:\n{_log(process)}")
