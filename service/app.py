@@ -1,6 +1,7 @@
 """Assemble the Flask app: settings, database, API, pages and the request rules they share."""
 
 from flask import Flask
+from flask import current_app
 from flask import request
 from flask import send_from_directory
 from flask_smorest import Api
@@ -16,18 +17,27 @@ from service import db
 from service import errors
 from service import health
 from service import idempotency
-from service.models import MAX_ID
+from service import openapi
+from service import ratelimit
 from service.schemas import ProblemOut
 from service.web import embeds
+from service.web import headers
 from service.web import pages
 
 BODY_TYPES = {"application/json"}
+MAX_PATH_ID = 10**16 - 1
 
 
 class IdConverter(IntegerConverter):
-    """<int:...> in our routes: a row id, so a number too large for the database is a 404, not an overflow."""
+    """<int:...> in our routes: a row id of 1 to 16 digits, far inside a 64-bit integer, so never an overflow.
 
-    def __init__(self, url_map, fixed_digits=0, min=1, max=MAX_ID, signed=False):
+    The pattern alone decides what is an id: werkzeug answers 405 instead of 404 when a converter refuses a
+    value after its pattern matched and another method's rule for the same path would have taken it.
+    """
+
+    regex = r"[1-9][0-9]{0,15}"
+
+    def __init__(self, url_map, fixed_digits=0, min=1, max=MAX_PATH_ID, signed=False):
         super().__init__(url_map, fixed_digits, min, max, signed)
 
 
@@ -35,6 +45,8 @@ class ClaimLedgerApi(Api):
     """flask-smorest's Api with every error answered, and documented, as problem+json."""
 
     ERROR_SCHEMA = ProblemOut
+    # No catch-all "default" response: service/openapi.py lists each status an operation can answer.
+    DEFAULT_ERROR_RESPONSE_NAME = None
 
     def handle_http_exception(self, error):
         return errors.handle_http_exception(error)
@@ -90,6 +102,12 @@ def _check_reads():
         auth.check_read_access()
 
 
+def _secure_docs(response):
+    if request.endpoint == "api-docs.openapi_swagger_ui" and response.mimetype == "text/html":
+        headers.secure_docs(response, current_app.config["EMBED_ORIGINS"])
+    return response
+
+
 def _conditional(response):
     if request.method in ("GET", "HEAD") and response.status_code == 200 and "ETag" in response.headers:
         response.make_conditional(request)
@@ -107,7 +125,7 @@ def build(config=None):
     db.bind(app.config["DATABASE_URL"])
 
     errors.register(app)
-    api = ClaimLedgerApi(app)
+    api = ClaimLedgerApi(app, spec_kwargs={"extra_plugins": [openapi.HttpRules(app)]})
     api_package.register(api)
     app.register_blueprint(health.blp)
     app.register_blueprint(embeds.blp)
@@ -120,6 +138,7 @@ def build(config=None):
     def _open_connection():
         if request.endpoint not in ("health.healthz", "docs_assets"):
             db.database.connect(reuse_if_open=True)
+        ratelimit.check_request()
         _check_body()
         _check_reads()
 
@@ -138,6 +157,7 @@ def build(config=None):
     app.after_request(idempotency.finish_request)
     app.after_request(cors.add_headers)
     app.after_request(_conditional)
+    app.after_request(_secure_docs)
     return app
 
 

@@ -326,6 +326,24 @@ class IdempotencyRecord(BaseModel):
         indexes = ((("scope", "key"), True),)
 
 
+class RateLimitWindow(BaseModel):
+    """How many writes one bucket (an API key or a client address) made in one minute; one row per pair.
+
+    window_start is the window's first second since the epoch; windows before the current one are purged.
+    """
+
+    bucket = peewee.CharField(max_length=100)
+    window_start = peewee.IntegerField()
+    hits = peewee.IntegerField(default=0)
+
+    class Meta:
+        table_name = "rate_limit_window"
+        indexes = (
+            (("bucket", "window_start"), True),
+            (("window_start",), False),
+        )
+
+
 ALL_MODELS = [
     Speaker,
     SpeakerAlias,
@@ -342,4 +360,5 @@ ALL_MODELS = [
     Delivery,
     DeliveryAttempt,
     IdempotencyRecord,
+    RateLimitWindow,
 ]

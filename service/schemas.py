@@ -42,6 +42,11 @@ def WebUrl(required=False, **kwargs):
     )
 
 
+def _plausible_year(value):
+    if not 1000 <= value.year <= 9999:
+        raise ValidationError("Must be between the years 1000 and 9999.")
+
+
 class ClaimDate(fields.Field):
     """A date (2023-04-07) or a date and time with a zone (2023-04-07T10:30:00Z), kept in UTC."""
 
@@ -114,7 +119,7 @@ class SourceInput(Schema):
     url = WebUrl(required=True)
     publisher = Text(200, required=True)
     title = Text(500, allow_none=True)
-    published_on = fields.Date(allow_none=True)
+    published_on = fields.Date(allow_none=True, validate=_plausible_year)
     kind = fields.String(validate=validate.OneOf(models.SOURCE_KINDS))
 
 

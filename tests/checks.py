@@ -41,6 +41,11 @@ def row_counts():
     return {model._meta.table_name: model.select().count() for model in ALL_MODELS}
 
 
+def everything():
+    """Return every row of every table: what a refused request must leave exactly as it was."""
+    return {model._meta.table_name: list(model.select().order_by(model.id).dicts()) for model in ALL_MODELS}
+
+
 def assert_clean(response):
     """Fail if a response body carries a stack trace or a database error."""
     body = response.get_data()

@@ -60,12 +60,11 @@ def postgres_url():
     admin.close_all()
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
-def database_url(request, tmp_path):
-    """The URL of an empty, migrated database: a copied SQLite file, or a truncated PostgreSQL schema."""
+def _empty_database(request, directory):
+    """Return the URL of an empty, migrated database: a copied SQLite file, or a truncated PostgreSQL schema."""
     if request.param == "sqlite":
         template = request.getfixturevalue("sqlite_template")
-        path = tmp_path / "claimledger.db"
+        path = directory / "claimledger.db"
         shutil.copy(template, path)
         return f"sqlite:///{path}"
     url = request.getfixturevalue("postgres_url")
@@ -79,6 +78,18 @@ def database_url(request, tmp_path):
             database.execute_sql(f'ALTER SEQUENCE "{sequence}" RESTART')
     database.close()
     return url
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database_url(request, tmp_path):
+    """The URL of an empty, migrated database: a copied SQLite file, or a truncated PostgreSQL schema."""
+    return _empty_database(request, tmp_path)
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+def module_database_url(request, tmp_path_factory):
+    """database_url shared by a module's tests, for those that only make requests that must change nothing."""
+    return _empty_database(request, tmp_path_factory.mktemp("module"))
 
 
 @pytest.fixture

@@ -4,7 +4,9 @@ import os
 import signal
 import socket
 import subprocess
+import sys
 import time
+from pathlib import Path
 
 import requests
 
@@ -27,6 +29,27 @@ def start(command, env, log_path):
     return process
 
 
+CLAIMLEDGER = str(Path(sys.executable).with_name("claimledger"))
+
+
+def serve(database_url, log_path, workers=3, env=None):
+    """Start `claimledger serve` (gunicorn) on a free port on this database; return (process, base URL).
+
+    The rate limit is off unless env sets CLAIMLEDGER_RATE_LIMIT_PER_MINUTE.
+    """
+    port = free_port()
+    command = [CLAIMLEDGER, "serve", "--port", str(port), "--workers", str(workers)]
+    settings = {"CLAIMLEDGER_DATABASE_URL": database_url, "CLAIMLEDGER_RATE_LIMIT_PER_MINUTE": "0", **(env or {})}
+    process = start(command, settings, log_path)
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_up(f"{base_url}/readyz", process)
+    except BaseException:
+        stop(process)
+        raise
+    return process, base_url
+
+
 def wait_until_up(url, process, deadline_seconds=60):
     """Poll url until it answers 200; fail with the process's log if it dies or never answers."""
     give_up = time.monotonic() + deadline_seconds
@@ -36,7 +59,8 @@ def wait_until_up(url, process, deadline_seconds=60):
         try:
             if requests.get(url, timeout=2).status_code == 200:
                 return
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):
+            # Refused while it binds, or slow to answer while its workers boot on a busy machine.
             pass
         time.sleep(0.2)
     raise AssertionError(f"{url} did not answer within {deadline_seconds}s:\n{_log(process)}")

@@ -58,11 +58,50 @@ def test_every_operation_has_a_summary_and_writes_declare_the_key(spec):
     assert spec["components"]["securitySchemes"]["bearerAuth"] == {"type": "http", "scheme": "bearer"}
 
 
-def test_errors_are_documented_as_problem_json(spec):
-    default_error = spec["components"]["responses"]["DEFAULT_ERROR"]["content"]
-    assert set(default_error) == {"application/problem+json"}
+def _resolve(spec, item):
+    while "$ref" in item:
+        section, name = item["$ref"].split("/")[-2:]
+        item = spec["components"][section][name]
+    return item
+
+
+def test_errors_are_documented_as_problem_json_status_by_status(spec):
+    for path, method, operation in _operations(spec):
+        assert "default" not in operation["responses"], f"{method} {path}: list the statuses, not a catch-all"
+        for status, response in operation["responses"].items():
+            if int(status) >= 400:
+                content = _resolve(spec, response)["content"]
+                assert set(content) == {"application/problem+json"}, f"{method} {path} {status}"
+                assert content["application/problem+json"]["schema"] == {"$ref": "#/components/schemas/ProblemOut"}
+        assert {"401", "503"} <= set(operation["responses"]), f"{method} {path}"
     problem = spec["components"]["schemas"]["ProblemOut"]["properties"]
     assert set(problem) == {"type", "title", "status", "detail", "errors"}
+
+
+def test_the_shared_rules_are_documented_on_each_operation(spec):
+    for path, method, operation in _operations(spec):
+        statuses = set(operation["responses"])
+        headers = {_resolve(spec, p)["name"]: _resolve(spec, p) for p in operation.get("parameters", [])}
+        if method in ("patch", "delete"):
+            assert headers["If-Match"]["required"] is True, f"{method} {path}"
+            assert {"412", "428"} <= statuses, f"{method} {path}"
+        if method in ("post", "patch", "delete"):
+            assert "Retry-After" in _resolve(spec, operation["responses"]["429"])["headers"], f"{method} {path}"
+        if method in ("post", "patch"):
+            assert {"400", "413", "415", "422"} <= statuses, f"{method} {path}"
+        if method == "post":
+            assert "Idempotency-Key" in headers, f"{method} {path}"
+        if "security" in operation:
+            assert "403" in statuses, f"{method} {path}"
+            assert operation["x-required-role"] in ("reviewer", "admin"), f"{method} {path}"
+        if "{" in path:
+            assert "404" in statuses, f"{method} {path}"
+        if method == "get" and "ETag" in operation["responses"]["200"].get("headers", {}):
+            assert "If-None-Match" in headers and "304" in statuses, f"{method} {path}"
+    admin_only = {(path, method) for path, method, op in _operations(spec) if op.get("x-required-role") == "admin"}
+    assert ("/api/v1/keys", "get") in admin_only and ("/api/v1/webhooks", "post") in admin_only
+    assert ("/api/v1/claims/{claim_id}", "delete") in admin_only
+    assert ("/api/v1/claims", "post") not in admin_only
 
 
 def test_claim_query_parameters_are_documented(spec):

@@ -4,11 +4,11 @@ from flask import Response
 from flask import current_app
 from flask import request
 from flask import stream_with_context
-from flask_smorest import Blueprint
 
 from service import auth
 from service import bulk
 from service import export
+from service.api.common import Blueprint
 from service.models import utcnow
 from service.schemas_bulk import BatchCreated
 from service.schemas_bulk import ExportQuery

@@ -4,9 +4,10 @@ import hashlib
 
 from flask import current_app
 from flask import json
-from flask_smorest import Blueprint
 
 from service import claimreview
+from service.api.common import ETAG
+from service.api.common import Blueprint
 from service.api.common import public_base_url
 
 JSONLD_MIMETYPE = "application/ld+json"
@@ -17,8 +18,10 @@ blp = Blueprint("claimreview", __name__, description="schema.org ClaimReview mar
 @blp.route("/claims/<int:claim_id>/claimreview")
 @blp.response(
     200,
+    {"type": "object"},
     content_type=JSONLD_MIMETYPE,
     description="schema.org ClaimReview JSON-LD; 404 while the claim is unreviewed.",
+    headers=ETAG,
 )
 def get_claim_review(claim_id):
     """Get a reviewed claim's schema.org ClaimReview markup (JSON-LD)."""

@@ -2,11 +2,12 @@
 
 from flask import jsonify
 from flask import url_for
-from flask_smorest import Blueprint
 
 from service import auth
 from service import claims
 from service import etags
+from service.api.common import ETAG
+from service.api.common import Blueprint
 from service.api.common import if_match
 from service.api.common import page_limit
 from service.schemas import ClaimInput
@@ -33,7 +34,7 @@ def list_claims(args):
 @blp.route("/claims", methods=["POST"])
 @auth.require("reviewer")
 @blp.arguments(ClaimInput)
-@blp.response(201, ClaimOut)
+@blp.response(201, ClaimOut, headers=ETAG)
 def create_claim(data):
     """Create a claim; its speaker and sources are matched or created."""
     document = claims.create_claim(data, auth.actor()).document
@@ -48,7 +49,7 @@ def create_claim(data):
 
 
 @blp.route("/claims/<int:claim_id>")
-@blp.response(200, ClaimOut)
+@blp.response(200, ClaimOut, headers=ETAG)
 def get_claim(claim_id):
     """Get a claim with its speaker, sources and topics."""
     document = claims.read_claim(claim_id)
@@ -57,8 +58,8 @@ def get_claim(claim_id):
 
 @blp.route("/claims/<int:claim_id>", methods=["PATCH"])
 @auth.require("reviewer")
-@blp.arguments(ClaimUpdate)
-@blp.response(200, ClaimOut)
+@blp.arguments(ClaimUpdate, required=False)
+@blp.response(200, ClaimOut, headers=ETAG)
 def update_claim(changes, claim_id):
     """Edit a claim (needs If-Match)."""
     version = etags.expected_version("claim", claim_id, if_match())

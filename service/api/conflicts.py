@@ -2,10 +2,10 @@
 
 from flask import jsonify
 from flask import url_for
-from flask_smorest import Blueprint
 
 from service import auth
 from service import conflicts
+from service.api.common import Blueprint
 from service.api.common import page_limit
 from service.schemas import PageArgs
 from service.schemas_conflicts import ConflictDecision
@@ -50,7 +50,7 @@ def get_conflict(conflict_id):
 
 @blp.route("/conflicts/<int:conflict_id>/confirm", methods=["POST"])
 @auth.require("reviewer")
-@blp.arguments(ConflictDecision)
+@blp.arguments(ConflictDecision, required=False)
 @blp.response(200, ConflictOut)
 def confirm_conflict(data, conflict_id):
     """Confirm a conflict: the two claims cannot both be true."""
@@ -59,7 +59,7 @@ def confirm_conflict(data, conflict_id):
 
 @blp.route("/conflicts/<int:conflict_id>/dismiss", methods=["POST"])
 @auth.require("reviewer")
-@blp.arguments(ConflictDecision)
+@blp.arguments(ConflictDecision, required=False)
 @blp.response(200, ConflictOut)
 def dismiss_conflict(data, conflict_id):
     """Dismiss a conflict; a dismissed pair is not suggested again."""

@@ -1,8 +1,7 @@
 """The audit trail and change feed: /api/v1/events."""
 
-from flask_smorest import Blueprint
-
 from service import events
+from service.api.common import Blueprint
 from service.schemas_reviews import EventPage
 from service.schemas_reviews import EventQuery
 

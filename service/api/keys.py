@@ -1,9 +1,9 @@
 """API keys: /api/v1/keys (admin only)."""
 
 from flask import url_for
-from flask_smorest import Blueprint
 
 from service import auth
+from service.api.common import Blueprint
 from service.schemas_reviews import KeyCreated
 from service.schemas_reviews import KeyInput
 from service.schemas_reviews import KeyList

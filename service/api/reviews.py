@@ -1,10 +1,10 @@
 """Reviews: /api/v1/claims/{id}/reviews and /api/v1/reviews/{id}."""
 
 from flask import url_for
-from flask_smorest import Blueprint
 
 from service import auth
 from service import reviews
+from service.api.common import Blueprint
 from service.schemas_reviews import ReviewInput
 from service.schemas_reviews import ReviewList
 from service.schemas_reviews import ReviewOut

@@ -1,11 +1,12 @@
 """Sources: /api/v1/sources."""
 
 from flask import url_for
-from flask_smorest import Blueprint
 
 from service import auth
 from service import etags
 from service import sources
+from service.api.common import ETAG
+from service.api.common import Blueprint
 from service.api.common import if_match
 from service.api.common import page_limit
 from service.schemas import NameQuery
@@ -29,7 +30,7 @@ def list_sources(args):
 @blp.route("/sources", methods=["POST"])
 @auth.require("reviewer")
 @blp.arguments(SourceInput)
-@blp.response(201, SourceDetail)
+@blp.response(201, SourceDetail, headers=ETAG)
 def create_source(data):
     """Create a source."""
     source = sources.create_source(data, auth.actor())
@@ -40,7 +41,7 @@ def create_source(data):
 
 
 @blp.route("/sources/<int:source_id>")
-@blp.response(200, SourceDetail)
+@blp.response(200, SourceDetail, headers=ETAG)
 def get_source(source_id):
     """Get a source."""
     source = sources.get_source(source_id)
@@ -49,8 +50,8 @@ def get_source(source_id):
 
 @blp.route("/sources/<int:source_id>", methods=["PATCH"])
 @auth.require("reviewer")
-@blp.arguments(SourceUpdate)
-@blp.response(200, SourceDetail)
+@blp.arguments(SourceUpdate, required=False)
+@blp.response(200, SourceDetail, headers=ETAG)
 def update_source(changes, source_id):
     """Edit a source (needs If-Match)."""
     version = etags.expected_version("source", source_id, if_match())
@@ -61,6 +62,7 @@ def update_source(changes, source_id):
 @blp.route("/sources/<int:source_id>", methods=["DELETE"])
 @auth.require("admin")
 @blp.response(204)
+@blp.alt_response(409, response="CONFLICT")
 def delete_source(source_id):
     """Delete a source no claim cites (admin; needs If-Match)."""
     version = etags.expected_version("source", source_id, if_match())

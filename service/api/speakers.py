@@ -1,11 +1,12 @@
 """Speakers: /api/v1/speakers."""
 
 from flask import url_for
-from flask_smorest import Blueprint
 
 from service import auth
 from service import etags
 from service import speakers
+from service.api.common import ETAG
+from service.api.common import Blueprint
 from service.api.common import if_match
 from service.api.common import page_limit
 from service.schemas import NameQuery
@@ -29,7 +30,7 @@ def list_speakers(args):
 @blp.route("/speakers", methods=["POST"])
 @auth.require("reviewer")
 @blp.arguments(SpeakerInput)
-@blp.response(201, SpeakerDetail)
+@blp.response(201, SpeakerDetail, headers=ETAG)
 def create_speaker(data):
     """Create a speaker."""
     speaker = speakers.with_details([speakers.create_speaker(data, auth.actor())])[0]
@@ -40,7 +41,7 @@ def create_speaker(data):
 
 
 @blp.route("/speakers/<int:speaker_id>")
-@blp.response(200, SpeakerDetail)
+@blp.response(200, SpeakerDetail, headers=ETAG)
 def get_speaker(speaker_id):
     """Get a speaker with aliases and the record of their claims."""
     speaker = speakers.with_details([speakers.get_speaker(speaker_id)])[0]
@@ -49,8 +50,8 @@ def get_speaker(speaker_id):
 
 @blp.route("/speakers/<int:speaker_id>", methods=["PATCH"])
 @auth.require("reviewer")
-@blp.arguments(SpeakerUpdate)
-@blp.response(200, SpeakerDetail)
+@blp.arguments(SpeakerUpdate, required=False)
+@blp.response(200, SpeakerDetail, headers=ETAG)
 def update_speaker(changes, speaker_id):
     """Edit a speaker (needs If-Match)."""
     version = etags.expected_version("speaker", speaker_id, if_match())
@@ -61,6 +62,7 @@ def update_speaker(changes, speaker_id):
 @blp.route("/speakers/<int:speaker_id>", methods=["DELETE"])
 @auth.require("admin")
 @blp.response(204)
+@blp.alt_response(409, response="CONFLICT")
 def delete_speaker(speaker_id):
     """Delete a speaker no claim names (admin; needs If-Match)."""
     version = etags.expected_version("speaker", speaker_id, if_match())

@@ -1,11 +1,12 @@
 """Topics: /api/v1/topics, by id or slug."""
 
 from flask import url_for
-from flask_smorest import Blueprint
 
 from service import auth
 from service import etags
 from service import topics
+from service.api.common import ETAG
+from service.api.common import Blueprint
 from service.api.common import if_match
 from service.api.common import page_limit
 from service.schemas import PageArgs
@@ -29,7 +30,7 @@ def list_topics(args):
 @blp.route("/topics", methods=["POST"])
 @auth.require("reviewer")
 @blp.arguments(TopicInput)
-@blp.response(201, TopicOut)
+@blp.response(201, TopicOut, headers=ETAG)
 def create_topic(data):
     """Create a topic."""
     topic = topics.create_topic(data, auth.actor())
@@ -40,7 +41,7 @@ def create_topic(data):
 
 
 @blp.route("/topics/<topic_ref>")
-@blp.response(200, TopicOut)
+@blp.response(200, TopicOut, headers=ETAG)
 def get_topic(topic_ref):
     """Get a topic by id or slug."""
     topic = topics.get_topic(topic_ref)
@@ -49,8 +50,8 @@ def get_topic(topic_ref):
 
 @blp.route("/topics/<topic_ref>", methods=["PATCH"])
 @auth.require("reviewer")
-@blp.arguments(TopicUpdate)
-@blp.response(200, TopicOut)
+@blp.arguments(TopicUpdate, required=False)
+@blp.response(200, TopicOut, headers=ETAG)
 def update_topic(changes, topic_ref):
     """Edit a topic's title or description (needs If-Match)."""
     topic = topics.get_topic(topic_ref)
@@ -62,6 +63,7 @@ def update_topic(changes, topic_ref):
 @blp.route("/topics/<topic_ref>", methods=["DELETE"])
 @auth.require("admin")
 @blp.response(204)
+@blp.alt_response(409, response="CONFLICT")
 def delete_topic(topic_ref):
     """Delete a topic no claim takes a stance on (admin; needs If-Match)."""
     topic = topics.get_topic(topic_ref)

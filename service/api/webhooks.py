@@ -2,12 +2,13 @@
 
 from flask import current_app
 from flask import url_for
-from flask_smorest import Blueprint
 
 from service import auth
 from service import delivery
 from service import etags
 from service import webhooks
+from service.api.common import ETAG
+from service.api.common import Blueprint
 from service.api.common import if_match
 from service.api.common import page_limit
 from service.schemas import PageArgs
@@ -45,7 +46,7 @@ def list_webhooks(args):
 @blp.route("/webhooks", methods=["POST"])
 @auth.require("admin")
 @blp.arguments(WebhookInput)
-@blp.response(201, WebhookWithSecret)
+@blp.response(201, WebhookWithSecret, headers=ETAG)
 def create_webhook(data):
     """Subscribe a URL to event types; the answer shows the signing secret, once."""
     webhook = webhooks.create_webhook(data, auth.actor(), allow_private=_allow_private())
@@ -58,7 +59,7 @@ def create_webhook(data):
 
 @blp.route("/webhooks/<int:webhook_id>")
 @auth.require("admin")
-@blp.response(200, WebhookOut)
+@blp.response(200, WebhookOut, headers=ETAG)
 def get_webhook(webhook_id):
     """Get a webhook (never its secret)."""
     webhook = webhooks.get_webhook(webhook_id)
@@ -67,8 +68,8 @@ def get_webhook(webhook_id):
 
 @blp.route("/webhooks/<int:webhook_id>", methods=["PATCH"])
 @auth.require("admin")
-@blp.arguments(WebhookUpdate)
-@blp.response(200, WebhookOut)
+@blp.arguments(WebhookUpdate, required=False)
+@blp.response(200, WebhookOut, headers=ETAG)
 def update_webhook(changes, webhook_id):
     """Pause or resume a webhook, or change its URL, event types or description (needs If-Match)."""
     version = etags.expected_version("webhook", webhook_id, if_match())
@@ -87,7 +88,7 @@ def delete_webhook(webhook_id):
 
 @blp.route("/webhooks/<int:webhook_id>/rotate-secret", methods=["POST"])
 @auth.require("admin")
-@blp.response(200, WebhookWithSecret)
+@blp.response(200, WebhookWithSecret, headers=ETAG)
 def rotate_secret(webhook_id):
     """Replace the signing secret, shown once; for 24 hours deliveries are signed with the old one too."""
     webhook = webhooks.rotate_secret(webhook_id, auth.actor())
