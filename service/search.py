@@ -89,7 +89,9 @@ def ranked_any(query, words):
     if not expression:
         return None, None
     query, score, _ = _match(query, expression)
-    return query.where(Claim.id >= _newest_floor(expression, SIMILAR_MATCHES)), score
+    # On SQLite the bound must be on the FTS table's own rowid for FTS5 to skip older matches unscored.
+    key = Claim.id if db.is_postgres() else FTS.rowid
+    return query.where(key >= _newest_floor(expression, SIMILAR_MATCHES)), score
 
 
 def ranked(query, q):
