@@ -62,6 +62,11 @@ def iter_ndjson(lines, first_line=1):
                 raise BadRequest(
                     f"Line {number} is not valid JSON: {error}.", errors={f"line.{number}": ["Not valid JSON."]}
                 ) from None
+            except RecursionError:
+                # The app's handler answers this for JSON bodies only; an NDJSON line can nest as deep.
+                raise BadRequest(
+                    f"Line {number} is nested too deeply.", errors={f"line.{number}": ["Nested too deeply."]}
+                ) from None
 
 
 def _failure(errors, total):

@@ -85,13 +85,17 @@ BODY_WRITES = sorted(
     if rule.rule.startswith("/api/v1/") and _json_schema(rule.endpoint) is not None
 )
 BODY_IDS = [f"{method} {rule}" for method, rule, _ in BODY_WRITES]
+# The batch import reads its body itself (a JSON array or NDJSON), so it gets the body cases too.
+BATCH = ("POST", "/api/v1/claims/batch", "bulk.import_batch")
+ALL_BODY_WRITES = [*BODY_WRITES, BATCH]
+ALL_BODY_IDS = [*BODY_IDS, "POST /api/v1/claims/batch"]
 
 
-def _send(client, keys, method, endpoint, body=None, raw=None, content_type="application/json", change=None):
+def _send(client, keys, method, endpoint, raw=None, content_type="application/json", change=None):
     """Set up the endpoint's example request (tests/test_roles.py), change its body, and send it as an admin."""
     _, example = WRITES[endpoint]
     path, example_body, headers = example()
-    body = copy.deepcopy(example_body if body is None else body)
+    body = copy.deepcopy(example_body)
     if change:
         change(body)
     data = raw if raw is not None else json.dumps(body).encode()
@@ -125,35 +129,54 @@ BODIES = {
 
 
 @pytest.mark.parametrize("case", BODIES)
-@pytest.mark.parametrize(("method", "rule", "endpoint"), BODY_WRITES, ids=BODY_IDS)
+@pytest.mark.parametrize(("method", "rule", "endpoint"), ALL_BODY_WRITES, ids=ALL_BODY_IDS)
 def test_bodies_that_are_not_a_json_object_are_refused(client, keys, method, rule, endpoint, case):
     raw, content_type, status, fields_named = BODIES[case]
 
     response, before = _send(client, keys, method, endpoint, raw=raw, content_type=content_type)
 
-    _refused(response, before, status, fields_named)
+    # A batch that is not a list of claims is refused as a whole, in the detail.
+    _refused(response, before, status, None if endpoint == BATCH[2] else fields_named)
 
 
-@pytest.mark.parametrize(("method", "rule", "endpoint"), BODY_WRITES, ids=BODY_IDS)
+NDJSON_BATCHES = {
+    "a line of malformed JSON": (b'{"text": "x"}\n{"text": \n', "line.2"),
+    "a line nested too deeply": (b"[" * 100_000 + b"\n", "line.1"),
+    "invalid UTF-8": (b'{"text": "\xff\xfe"}\n', None),
+}
+
+
+@pytest.mark.parametrize("case", NDJSON_BATCHES)
+def test_ndjson_batches_that_do_not_parse_are_400(client, keys, case):
+    raw, line = NDJSON_BATCHES[case]
+
+    response, before = _send(client, keys, "POST", BATCH[2], raw=raw, content_type="application/x-ndjson")
+
+    _refused(response, before, 400, [line] if line else None)
+
+
+@pytest.mark.parametrize(("method", "rule", "endpoint"), ALL_BODY_WRITES, ids=ALL_BODY_IDS)
 def test_bodies_over_the_limit_are_413(app, client, keys, monkeypatch, method, rule, endpoint):
     monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 4000)
+    monkeypatch.setitem(app.config, "MAX_BATCH_BYTES", 4000)
 
     def pad(body):
-        body["padding"] = "x" * 5000
+        (body[0] if isinstance(body, list) else body)["padding"] = "x" * 5000
 
     response, before = _send(client, keys, method, endpoint, change=pad)
 
     _refused(response, before, 413)
 
 
-@pytest.mark.parametrize(("method", "rule", "endpoint"), BODY_WRITES, ids=BODY_IDS)
+@pytest.mark.parametrize(("method", "rule", "endpoint"), ALL_BODY_WRITES, ids=ALL_BODY_IDS)
 def test_unknown_fields_are_422_naming_them(client, keys, method, rule, endpoint):
     def add(body):
-        body["colour"] = "red"
+        (body[0] if isinstance(body, list) else body)["colour"] = "red"
 
     response, before = _send(client, keys, method, endpoint, change=add)
 
-    assert _refused(response, before, 422, ["colour"])["errors"]["colour"] == ["Unknown field."]
+    field = "0.colour" if endpoint == BATCH[2] else "colour"
+    assert _refused(response, before, 422, [field])["errors"][field] == ["Unknown field."]
 
 
 # The smallest valid object for each nested schema, so that one field of it can be spoilt.
