@@ -189,16 +189,16 @@ NESTED_EXAMPLES = {
 
 
 def _fields(schema, prefix=""):
-    """Yield (error path, field, owning schema name) for every field of a schema, nested ones included."""
+    """Yield (error path, field, owning schema's name) for every field of a schema class, nested ones included."""
     for name, field in schema().fields.items():
         path = f"{prefix}{name}"
-        yield path, field, type(schema()).__name__
+        yield path, field, schema.__name__
         inner = field.inner if isinstance(field, fields.List) else field
         if isinstance(inner, fields.Nested):
             item_prefix = f"{path}.0." if isinstance(field, fields.List) else f"{path}."
             yield from _fields(type(inner.schema), item_prefix)
         elif isinstance(field, fields.List):
-            yield f"{path}.0", field.inner, type(schema()).__name__
+            yield f"{path}.0", field.inner, schema.__name__
 
 
 def _set(body, path, value, schema):

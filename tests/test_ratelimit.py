@@ -131,7 +131,7 @@ def test_the_limit_holds_across_gunicorn_workers(database_url, keys, tmp_path):
         database_url, tmp_path / "serve.log", workers=3, env={"CLAIMLEDGER_RATE_LIMIT_PER_MINUTE": str(limit)}
     )
     try:
-        _fresh_window(seconds_needed=20)
+        _fresh_window(seconds_needed=10)
         answers = [
             requests.post(
                 f"{base_url}/api/v1/topics",
