@@ -18,7 +18,7 @@ How the record and the write stay in agreement:
 The window that remains: a request that dies between 1 and 3 (worker killed, machine lost) leaves an
 unanswered reservation whose write was rolled back with it. Retries get 409 until it is LEASE_SECONDS old;
 then the next retry takes the reservation over and runs the write. LEASE_SECONDS is longer than gunicorn
-lets a request live (30 s, service/gunicorn_conf.py), so only a server configured to let a request run
+lets a request live (120 s, service/gunicorn_conf.py), so only a server configured to let a request run
 longer than the lease could see a still-running first attempt taken over and the write done twice.
 """
 
@@ -43,7 +43,7 @@ from service.models import utcnow
 HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"
 MAX_KEY_LENGTH = 255
-LEASE_SECONDS = 60
+LEASE_SECONDS = 150
 KEPT_HEADERS = ("Content-Type", "Location", "ETag")
 log = logging.getLogger(__name__)
 
