@@ -33,6 +33,11 @@ def create_source(data, actor):
     with database.atomic():
         if Source.get_or_none(Source.url == data["url"]) is not None:
             raise ValidationFailed(errors={"url": ["A source with this URL exists already."]})
+        return _insert_source(data, actor)
+
+
+def _insert_source(data, actor):
+    with database.atomic():
         source = Source.create(**data)
         events.record("source.created", "source", source.id, actor, snapshot(source))
     return source
@@ -51,10 +56,9 @@ def resolve_source(ref, actor, field="source"):
     if not ref.get("publisher"):
         raise ValidationFailed(errors={f"{field}.publisher": ["Needed to create a source for a new URL."]})
     try:
-        with database.atomic():
-            return create_source(ref, actor)
+        return _insert_source(ref, actor)
     except peewee.IntegrityError:
-        # Another request created the same source between our look-up and insert.
+        # Another request stored this URL since our look-up.
         return Source.get(Source.url == ref["url"])
 
 

@@ -90,16 +90,20 @@ def _add_aliases(speaker, aliases):
 
 def create_speaker(data, actor):
     """Create a speaker; 422 if the name or an alias already names one."""
-    data = dict(data)
-    aliases = data.pop("aliases", [])
-    key = name_key(data["name"])
     with database.atomic():
         if find_speaker(data["name"]) is not None:
             raise ValidationFailed(
                 f"A speaker named {data['name']!r} exists already.",
                 errors={"name": ["A speaker with this name or alias exists already."]},
             )
-        speaker = Speaker.create(name_key=key, **{**data, "name": " ".join(data["name"].split())})
+        return _insert_speaker(data, actor)
+
+
+def _insert_speaker(data, actor):
+    data = dict(data)
+    aliases = data.pop("aliases", [])
+    with database.atomic():
+        speaker = Speaker.create(name_key=name_key(data["name"]), **{**data, "name": " ".join(data["name"].split())})
         _add_aliases(speaker, aliases)
         events.record("speaker.created", "speaker", speaker.id, actor, snapshot(speaker))
     return speaker
@@ -116,11 +120,11 @@ def resolve_speaker(ref, actor):
     if speaker is not None:
         return speaker
     try:
-        with database.atomic():
-            return create_speaker(ref, actor)
+        return _insert_speaker(ref, actor)
     except peewee.IntegrityError:
-        # Another request created the same speaker between our look-up and insert.
-        return find_speaker(ref["name"])
+        # Another request stored this name (or one of these aliases) since our look-up: use its speaker, or
+        # let create_speaker name the alias that now clashes.
+        return find_speaker(ref["name"]) or create_speaker(ref, actor)
 
 
 def update_speaker(speaker_id, changes, version, actor):
