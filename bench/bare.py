@@ -14,6 +14,7 @@ from flask import Flask
 from flask import Response
 from flask import request
 from peewee import Tuple
+from peewee import fn
 
 from service import db
 from service import search
@@ -188,21 +189,38 @@ def conflicts():
 
 
 def sides(slug):
-    """A topic's newest claims on each side: affirms and denies."""
+    """A topic's claims by stance, earliest first, up to 100 a side, with their totals and the conflicts between."""
     topic = Topic.get_or_none(Topic.slug == slug)
     if topic is None:
         return _json({"detail": "not found"}, 404)
     answer = {"topic": {"id": topic.id, "slug": topic.slug, "title": topic.title}}
-    for stance in ("affirms", "denies"):
-        rows = (
+    totals = {"affirms": 0, "denies": 0, "neutral": 0}
+    counts = ClaimTopic.select(ClaimTopic.stance, fn.COUNT(ClaimTopic.id)).where(ClaimTopic.topic == topic.id)
+    totals.update(counts.group_by(ClaimTopic.stance).tuples())
+    listed = []
+    for stance in totals:
+        rows = list(
             _select()
             .join(ClaimTopic, on=(ClaimTopic.claim == Claim.id))
             .where((ClaimTopic.topic == topic.id) & (ClaimTopic.stance == stance))
-            .order_by(ClaimTopic.claimed_on.desc(), ClaimTopic.claim.desc())
-            .limit(20)
+            .order_by(ClaimTopic.claimed_on, ClaimTopic.claim)
+            .limit(100)
             .tuples()
         )
-        answer[stance] = _claims(list(rows))
+        answer[stance] = _claims(rows)
+        listed.extend(row[0] for row in rows)
+    between = (
+        Conflict.select(Conflict.id, Conflict.left_claim, Conflict.right_claim, Conflict.basis, Conflict.status)
+        .where(Conflict.left_claim.in_(listed) & Conflict.right_claim.in_(listed))
+        .where(Conflict.topic.is_null() | (Conflict.topic == topic.id))
+        .order_by(Conflict.id)
+        .tuples()
+    )
+    answer["totals"] = totals
+    answer["conflicts"] = [
+        {"id": row[0], "left_claim_id": row[1], "right_claim_id": row[2], "basis": row[3], "status": row[4]}
+        for row in between
+    ]
     return _json(answer)
 
 

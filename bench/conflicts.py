@@ -62,7 +62,7 @@ def fill(size):
         for start in range(0, len(ids), 500):
             ClaimTopic.insert_many(
                 [
-                    {"claim": i, "topic": topic, "stance": "affirms", "claimed_on": when}
+                    {"claim": i, "topic": topic, "stance": "affirms", "claimed_on": when, "speaker": speaker}
                     for i in ids[start : start + 500]
                 ]
             ).execute()

@@ -97,7 +97,8 @@ def parse(output):
     rate = re.search(r"Requests/sec:\s+([\d.]+)", output)
     if rate is None:
         return Result(note="wrk failed: " + output.strip()[-200:])
-    latency = dict(re.findall(r"^\s+(50|99)%\s+(\S+)$", output, re.MULTILINE))
+    # wrk pads one-letter units ("1.05s "), hence the trailing spaces.
+    latency = dict(re.findall(r"^\s+(50|99)%\s+(\S+)\s*$", output, re.MULTILINE))
     total = re.search(r"(\d+) requests in", output)
     if "50" not in latency or "99" not in latency or not total or total.group(1) == "0":
         # wrk leaves percentiles out, or prints zeros, when (almost) no request completed within its timeout.

@@ -36,6 +36,7 @@ from service import auth  # noqa: E402
 from service import create_app  # noqa: E402
 from service import cursors  # noqa: E402
 from service import db  # noqa: E402
+from service.migrate import migrate  # noqa: E402
 from service.models import Claim  # noqa: E402
 from service.models import ClaimTopic  # noqa: E402
 from service.models import Conflict  # noqa: E402
@@ -67,6 +68,18 @@ def _remove_sqlite(path):
         pathlib.Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
+def _migrate(url):
+    """Bring a cached ledger up to the service's current schema."""
+    db.bind(url)
+    applied = migrate()
+    if db.is_postgres():
+        db.database.close_all()
+    else:
+        db.database.close()
+    if applied:
+        print(f"migrated the cached ledger: {', '.join(applied)}")
+
+
 def prepare_sqlite(claims, seed):
     """Return (run URL, generation figures): the cached ledger (built first if missing), copied for this run."""
     cache = OUT / f"ledger-{claims}-seed{seed}.db"
@@ -79,6 +92,7 @@ def prepare_sqlite(claims, seed):
         _remove_sqlite(cache)
         building.rename(cache)
         meta.write_text(json.dumps(figures, indent=2))
+    _migrate(f"sqlite:///{cache}")
     run_copy = OUT / f"run-{claims}.db"
     _remove_sqlite(run_copy)
     shutil.copyfile(cache, run_copy)
@@ -102,6 +116,7 @@ def prepare_postgres(base_url, claims, seed):
         print(f"generating {claims:,} claims into schema {schema} (once for this size and seed)")
         meta.write_text(json.dumps(generate.generate(url, claims, seed, progress=print), indent=2))
     admin.close_all()
+    _migrate(url)
     return url, json.loads(meta.read_text())
 
 
@@ -303,6 +318,12 @@ def main():
     parser.add_argument("--duration", type=int, default=10, help="seconds of load per scenario")
     parser.add_argument("--warmup", type=int, default=2, help="seconds of load before each measurement")
     parser.add_argument("--connections", type=int, default=4, help="concurrent connections wrk keeps open")
+    parser.add_argument(
+        "--only",
+        action="append",
+        metavar="WORDS",
+        help="run only the scenarios whose name holds these words ('export' and 'batch' name those); repeatable",
+    )
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("bench needs wrk: apt-get install -y wrk (make bench installs it)")
@@ -330,6 +351,13 @@ def main():
     ]
     print("\n".join(report), flush=True)
     reads, writes = scenarios(chosen, figures["markers"])
+
+    def wanted(name):
+        return not args.only or any(words in name for words in args.only)
+
+    reads = [read for read in reads if wanted(read[0])]
+    writes = [write for write in writes if wanted(write[0])]
+    exports = []
     rows = [["scenario", "claimledger req/s", "p50 ms", "p99 ms", "bare req/s", "p50 ms", "p99 ms", "ratio"]]
     results = ({}, {})
     notes = []
@@ -349,36 +377,38 @@ def main():
             results[0][name] = (ours, theirs)
             print(" | ".join(rows[-1]), flush=True)
         # Exports before writes: the workers' memory then holds only what the reads left.
-        exported, seconds, before, peak, note = serve.http_export(claimledger, timeout=1200)
-        exports = [("GET /claims/export", exported / seconds, peak)]
-        notes.append(
-            f"- GET /claims/export (NDJSON, HTTP): {exported:,} claims in {seconds:.1f} s, {exported / seconds:,.0f}"
-            f" claims/s; gunicorn worker RSS {before:.0f} MB before, {peak:.0f} MB at most"
-            + (f"; {note}" if note else "")
-        )
-        # The same command exporting nothing (no speaker 0) gives its start-up time, to leave out of the rate.
-        startup, _, _ = serve.cli_export(url, timeout=120, filters=("--speaker", "0"))
-        seconds, peak, code = serve.cli_export(url, timeout=1200)
-        rate = chosen["claims"] / max(seconds - startup, 0.001)
-        exports.append(("claimledger export", rate, peak))
-        notes.append(
-            f"- claimledger export (CLI to /dev/null): {chosen['claims']:,} claims in {seconds:.1f} s from start to"
-            f" exit, {startup:.1f} s of it start-up: {rate:,.0f} claims/s, peak RSS {peak:.0f} MB"
-            + (f"; exit code {code}" if code else "")
-        )
+        if wanted("export"):
+            exported, seconds, before, peak, note = serve.http_export(claimledger, timeout=1200)
+            exports.append(("GET /claims/export", exported / seconds, peak))
+            notes.append(
+                f"- GET /claims/export (NDJSON, HTTP): {exported:,} claims in {seconds:.1f} s,"
+                f" {exported / seconds:,.0f} claims/s; gunicorn worker RSS {before:.0f} MB before,"
+                f" {peak:.0f} MB at most" + (f"; {note}" if note else "")
+            )
+            # The same command exporting nothing (no speaker 0) gives its start-up time, to leave out of the rate.
+            startup, _, _ = serve.cli_export(url, timeout=120, filters=("--speaker", "0"))
+            seconds, peak, code = serve.cli_export(url, timeout=1200)
+            rate = chosen["claims"] / max(seconds - startup, 0.001)
+            exports.append(("claimledger export", rate, peak))
+            notes.append(
+                f"- claimledger export (CLI to /dev/null): {chosen['claims']:,} claims in {seconds:.1f} s"
+                f" from start to exit, {startup:.1f} s of it start-up: {rate:,.0f} claims/s, peak RSS {peak:.0f} MB"
+                + (f"; exit code {code}" if code else "")
+            )
         for number, (name, scenario) in enumerate(writes):
             result = measure(claimledger, scenario, OUT / f"write-{number}.lua", args)
             rows.append([name, *_cell(result), "", "", "", ""])
             results[1][name] = result
             print(" | ".join(rows[-1]), flush=True)
-        ledger = generate.Ledger(figures["claims"], seed=figures["seed"] + 1000)
-        created, seconds, size, note = serve.http_batch(
-            claimledger, chosen["key"], [ledger.claim(n) for n in range(10_000)]
-        )
-        notes.append(
-            f"- POST /claims/batch, one NDJSON body of 10,000 claims ({size / 1024**2:.1f} MiB): "
-            + (note or f"{created:,} created in {seconds:.2f} s, {created / seconds:,.0f} claims/s")
-        )
+        if wanted("batch"):
+            ledger = generate.Ledger(figures["claims"], seed=figures["seed"] + 1000)
+            created, seconds, size, note = serve.http_batch(
+                claimledger, chosen["key"], [ledger.claim(n) for n in range(10_000)]
+            )
+            notes.append(
+                f"- POST /claims/batch, one NDJSON body of 10,000 claims ({size / 1024**2:.1f} MiB): "
+                + (note or f"{created:,} created in {seconds:.2f} s, {created / seconds:,.0f} claims/s")
+            )
     finally:
         for server in servers:
             server.stop()

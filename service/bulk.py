@@ -347,6 +347,7 @@ def _import(items, actor, detect_conflicts):
                     "topic": batch.topics[t["slug"]][0],
                     "stance": t["stance"],
                     "claimed_on": row["claimed_on"],
+                    "speaker": row["speaker"],
                 }
                 for t in stances
             ]

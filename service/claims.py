@@ -115,6 +115,7 @@ def _set_topics(claim, stances, topics=None):
             topic=topics[item["slug"]],
             stance=item["stance"],
             claimed_on=claim.claimed_on,
+            speaker=claim.speaker_id,
         )
 
 
@@ -165,8 +166,9 @@ def update_claim(claim_id, changes, version, actor):
             _set_appearances(claim, changes["appearances"], actor)
         if "topics" in changes:
             _set_topics(claim, changes["topics"])
-        elif "claimed_on" in changes:
-            ClaimTopic.update(claimed_on=claim.claimed_on).where(ClaimTopic.claim == claim).execute()
+        elif "claimed_on" in changes or "speaker" in changes:
+            copied = {ClaimTopic.claimed_on: claim.claimed_on, ClaimTopic.speaker: claim.speaker_id}
+            ClaimTopic.update(copied).where(ClaimTopic.claim == claim).execute()
         conflict_detection.refresh_for_claim(claim, actor)
         claim.document = snapshot(claim)
         events.record("claim.updated", "claim", claim.id, actor, claim.document)

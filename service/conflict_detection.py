@@ -62,8 +62,13 @@ def _record(event_type, conflicts, speakers, actor):
 
 
 def involving(claim_id):
-    """Return the condition matching conflicts with the claim on either side."""
-    return (Conflict.left_claim == claim_id) | (Conflict.right_claim == claim_id)
+    """Return the condition matching conflicts with the claim on either side.
+
+    Written as ids from the two claim indexes: as `left = ? OR right = ?`, SQLite preferred the index of
+    any other filter (basis, status) and scanned every conflict with it.
+    """
+    on_left = Conflict.select(Conflict.id).where(Conflict.left_claim == claim_id)
+    return Conflict.id.in_(on_left + Conflict.select(Conflict.id).where(Conflict.right_claim == claim_id))
 
 
 def _other(conflict, claim_id):
@@ -132,24 +137,17 @@ def _newest_on_side(topic_id, stance, speaker_id=None):
     """Return [(claim id, claimed_on, speaker id)] of the newest claims taking this stance on the topic.
 
     Only STANCE_PARTNERS of them, and with speaker_id only that speaker's: a new claim is paired with
-    these rather than the whole side, which would grow with the square of a busy topic.
+    these rather than the whole side, which would grow with the square of a busy topic. Either way one
+    seek in a (topic, stance, [speaker,] claimed_on, claim) index of claim_topic.
     """
     on_side = (ClaimTopic.topic == topic_id) & (ClaimTopic.stance == stance)
-    if speaker_id is None:
-        query = (
-            ClaimTopic.select(ClaimTopic.claim, Claim.claimed_on, Claim.speaker)
-            .join(Claim)
-            .where(on_side)
-            .order_by(ClaimTopic.claimed_on.desc(), ClaimTopic.claim.desc())
-        )
-    else:
-        # Driven from the speaker's claims (few) rather than the topic's side (maybe very many).
-        query = (
-            Claim.select(Claim.id, Claim.claimed_on, Claim.speaker)
-            .join(ClaimTopic, on=(ClaimTopic.claim == Claim.id))
-            .where(on_side & (Claim.speaker == speaker_id))
-            .order_by(Claim.claimed_on.desc(), Claim.id.desc())
-        )
+    if speaker_id is not None:
+        on_side &= ClaimTopic.speaker == speaker_id
+    query = (
+        ClaimTopic.select(ClaimTopic.claim, ClaimTopic.claimed_on, ClaimTopic.speaker)
+        .where(on_side)
+        .order_by(ClaimTopic.claimed_on.desc(), ClaimTopic.claim.desc())
+    )
     return list(query.limit(STANCE_PARTNERS).tuples())
 
 
@@ -232,9 +230,8 @@ def _speakers_of(claim_ids):
 
 def _pair_score(left_text, right_text):
     """Return the detector's score for a pair, or None when it suggests no conflict."""
-    if not similarity.suggests_conflict(left_text, right_text):
-        return None
-    return similarity.conflict_score(left_text, right_text)
+    score = similarity.conflict_score(left_text, right_text)
+    return score if score >= similarity.THRESHOLD else None
 
 
 def _refresh_similarity(claim, actor):

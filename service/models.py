@@ -161,13 +161,15 @@ class ClaimAppearance(BaseModel):
 class ClaimTopic(BaseModel):
     """A claim's stance on a topic's question; each (claim, topic) once.
 
-    claimed_on copies the claim's so that a topic's claims page by date from one index.
+    claimed_on and speaker copy the claim's so that a topic's claims page by date, and a speaker's side
+    of a topic is found, from one index.
     """
 
     claim = peewee.ForeignKeyField(Claim, backref="topic_links", on_delete="CASCADE")
     topic = peewee.ForeignKeyField(Topic, backref="claim_links", on_delete="RESTRICT")
     stance = peewee.CharField(max_length=10)
     claimed_on = peewee.DateTimeField()
+    speaker = peewee.ForeignKeyField(Speaker, null=True, backref="+", constraints=[])
 
     class Meta:
         table_name = "claim_topic"
@@ -175,6 +177,7 @@ class ClaimTopic(BaseModel):
             (("claim", "topic"), True),
             (("topic", "claimed_on", "claim"), False),
             (("topic", "stance", "claimed_on", "claim"), False),
+            (("topic", "stance", "speaker", "claimed_on", "claim"), False),
         )
 
 

@@ -19,7 +19,7 @@ TOKEN = re.compile(r"\w+\*?", re.UNICODE)
 MARK_START, MARK_END = "\x02", "\x03"
 RANKED_MATCHES = 10_000
 # The conflict detector ranks candidates among this many newest claims sharing any key term with a new claim.
-SIMILAR_MATCHES = 5_000
+SIMILAR_MATCHES = 1_000
 HEADLINE_OPTIONS = "StartSel=\x02, StopSel=\x03, MaxWords=35, MinWords=12, MaxFragments=2"
 # Unaliased: FTS5's MATCH and bm25() need the table's own name, not a query alias.
 FTS = Table("claim_fts", ("rowid",)).alias("claim_fts")

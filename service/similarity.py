@@ -1,5 +1,6 @@
 """Suggest conflicting claims: shared key terms and opposite polarity, standard library only."""
 
+import functools
 import re
 
 # At the recall end of the F1 plateau (0.35-0.40) that bench/similarity.py measures on
@@ -136,7 +137,9 @@ def _stem(word: str) -> str:
     return word
 
 
-def _terms(text: str) -> list[str]:
+# Cached: the detector scores one new claim against many candidates, and a claim's terms never change.
+@functools.lru_cache(maxsize=4096)
+def _terms(text: str) -> tuple[str, ...]:
     """Return the normalised content words of a claim in order of first appearance."""
     terms = []
     for clause in _clauses(_tokens(text)):
@@ -148,7 +151,7 @@ def _terms(text: str) -> list[str]:
             term = _normalise(word)
             if len(term) > 2 and term not in STOPWORDS and term not in terms:
                 terms.append(term)
-    return terms
+    return tuple(terms)
 
 
 def key_terms(text: str, limit: int = 8) -> list[str]:
@@ -174,6 +177,7 @@ def _clause_is_negative(clause: list[str]) -> bool:
     return negative or pending is not None
 
 
+@functools.lru_cache(maxsize=4096)
 def polarity(text: str) -> int:
     """Return -1 if any clause asserts a deficit or negation left uncancelled by a negator, else +1."""
     return -1 if any(_clause_is_negative(c) for c in _clauses(_tokens(text))) else 1

@@ -1,10 +1,12 @@
 """Stance pairing stays bounded on busy topics, and a batch import pairs claims as storing them one by one does."""
 
+import pytest
 from factories import claim_data
 from factories import make_claim
 from factories import make_topic
 
 from service import bulk
+from service import claims
 from service import conflict_detection
 from service.models import Conflict
 from service.models import Event
@@ -40,6 +42,31 @@ def test_a_new_claim_pairs_with_the_newest_opposite_claims_and_its_speakers_own(
 
     newest = {c.id for c in others[-PARTNERS:]}
     assert _partners(claim.id) == newest | {own.id}
+
+
+@pytest.mark.parametrize("attributed", ["created", "imported", "re-attributed"])
+def test_a_speakers_own_older_claim_is_found_however_it_got_its_speaker(app, attributed):
+    """The speaker's own claim is older than the newest opposite claims, so only the speaker's index finds it."""
+    topic = make_topic()
+    speaker = {"name": "Yevgeny Prigozhin"}
+    own_data = claim_data(speaker=speaker, claimed_on="2020-01-01", topics=_stance(topic.slug, "denies"))
+    if attributed == "imported":
+        (own_id,) = bulk.import_claims([ClaimInput().load(own_data)], "importer")
+    elif attributed == "re-attributed":
+        own = make_claim(**{**own_data, "speaker": {"name": "Somebody Else"}})
+        own_id = claims.update_claim(own.id, {"speaker": speaker}, own.version, "editor").id
+    else:
+        own_id = make_claim(**own_data).id
+    for n in range(PARTNERS + 1):
+        make_claim(
+            speaker={"name": f"Analyst {n}"}, claimed_on=f"2023-01-{n + 1:02d}", topics=_stance(topic.slug, "denies")
+        )
+
+    claim = make_claim(speaker=speaker, claimed_on="2023-04-07", topics=_stance(topic.slug, "affirms"))
+
+    assert own_id in _partners(claim.id)
+    pair = Conflict.get(conflict_detection.involving(claim.id) & conflict_detection.involving(own_id))
+    assert pair.topic_id == topic.id
 
 
 def test_a_batch_pairs_with_stored_claims_and_within_itself(app):
