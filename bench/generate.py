@@ -284,7 +284,7 @@ def main():
     if url is None:
         OUT.mkdir(parents=True, exist_ok=True)
         path = OUT / f"generated-{args.claims}.db"
-        for suffix in ("", "-wal", "-shm"):
+        for suffix in ("", "-wal", "-shm", "-writer"):
             pathlib.Path(f"{path}{suffix}").unlink(missing_ok=True)
         url = f"sqlite:///{path}"
     figures = generate(url, args.claims, args.seed, progress=lambda *a, **k: print(*a, **k, file=sys.stderr))

@@ -64,7 +64,7 @@ def machine():
 
 
 def _remove_sqlite(path):
-    for suffix in ("", "-wal", "-shm"):
+    for suffix in ("", "-wal", "-shm", "-writer"):
         pathlib.Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
@@ -245,8 +245,9 @@ def scenarios(chosen, markers):
     return reads, writes
 
 
-def measure(server, scenario, script_path, args):
+def measure(server, scenario, script_path, args, connections=None):
     """Probe the scenario once, then warm up and measure it with wrk; return a load.Result."""
+    connections = connections or args.connections
     try:
         status, body = load.probe(server.base, scenario)
     except TimeoutError:
@@ -256,8 +257,8 @@ def measure(server, scenario, script_path, args):
     if status >= 400:
         return load.Result(note=f"error {status}: {body[:120]}")
     script_path.write_text(load.lua_script(scenario))
-    load.wrk(server.base, script_path, args.warmup, args.connections)
-    result = load.wrk(server.base, script_path, args.duration, args.connections)
+    load.wrk(server.base, script_path, args.warmup, connections)
+    result = load.wrk(server.base, script_path, args.duration, connections)
     if result.ok and result.failures:
         result.note = f"{result.failures} of {result.requests} failed"
     return result
@@ -395,11 +396,15 @@ def main():
                 f" from start to exit, {startup:.1f} s of it start-up: {rate:,.0f} claims/s, peak RSS {peak:.0f} MB"
                 + (f"; exit code {code}" if code else "")
             )
+        # Writes queue on SQLite's one writer: with several clients the latency is mostly the queue's, so
+        # one client alone shows what a single write costs.
         for number, (name, scenario) in enumerate(writes):
-            result = measure(claimledger, scenario, OUT / f"write-{number}.lua", args)
-            rows.append([name, *_cell(result), "", "", "", ""])
-            results[1][name] = result
-            print(" | ".join(rows[-1]), flush=True)
+            for connections in dict.fromkeys((args.connections, 1)):
+                label = f"{name}, {connections} client{'s' if connections > 1 else ''}"
+                result = measure(claimledger, scenario, OUT / f"write-{number}.lua", args, connections)
+                rows.append([label, *_cell(result), "", "", "", ""])
+                results[1][label] = result
+                print(" | ".join(rows[-1]), flush=True)
         if wanted("batch"):
             ledger = generate.Ledger(figures["claims"], seed=figures["seed"] + 1000)
             created, seconds, size, note = serve.http_batch(

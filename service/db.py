@@ -1,6 +1,9 @@
 """The peewee database, bound at start-up from a URL (SQLite or PostgreSQL)."""
 
+import fcntl
 import itertools
+import os
+import threading
 from urllib.parse import parse_qsl
 from urllib.parse import urlsplit
 
@@ -18,6 +21,52 @@ SQLITE_PRAGMAS = {
 }
 
 
+class SqliteDatabase(peewee.SqliteDatabase):
+    """SQLite whose write transactions queue on a file lock, so that the next writer starts the moment one ends.
+
+    Left to SQLite's busy handler, a writer that finds the database locked sleeps and retries, up to
+    100 ms at a time, while the holder's process may take the lock again first: under steady writes
+    from several gunicorn workers one POST waited 1.7 s at p99. A writer blocked on flock() wakes as
+    soon as the lock is released. The kernel releases it if the process dies.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._writer = threading.local()
+
+    def _lock_file(self):
+        if getattr(self._writer, "file", None) is None:
+            self._writer.file = os.open(f"{self.database}-writer", os.O_RDWR | os.O_CREAT, 0o600)
+        return self._writer.file
+
+    def begin(self, lock_type=None):
+        if self.database == ":memory:":
+            return super().begin(lock_type)
+        lock = self._lock_file()
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            super().begin(lock_type)
+        except BaseException:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+            raise
+
+    def _release(self):
+        if getattr(self._writer, "file", None) is not None:
+            fcntl.flock(self._writer.file, fcntl.LOCK_UN)
+
+    def commit(self):
+        try:
+            super().commit()
+        finally:
+            self._release()
+
+    def rollback(self):
+        try:
+            super().rollback()
+        finally:
+            self._release()
+
+
 def open_database(url):
     """Return a peewee database for a sqlite:/// or postgresql:// URL."""
     parts = urlsplit(url)
@@ -27,7 +76,7 @@ def open_database(url):
         path = parts.path[1:] if parts.netloc == "" else parts.netloc + parts.path
         # BEGIN IMMEDIATE takes the write lock up front: a transaction that read first and wrote later would
         # otherwise fail with "database is locked" (not wait) whenever another writer committed in between.
-        return peewee.SqliteDatabase(path or ":memory:", pragmas=SQLITE_PRAGMAS, timeout=10, lock_type="IMMEDIATE")
+        return SqliteDatabase(path or ":memory:", pragmas=SQLITE_PRAGMAS, timeout=10, lock_type="IMMEDIATE")
     if scheme in ("postgres", "postgresql"):
         return PooledPostgresqlDatabase(
             parts.path.lstrip("/") or "postgres",
