@@ -2,8 +2,8 @@
 
 import csv
 import io
-import json
 
+import orjson
 from peewee import Tuple
 
 from service import claims
@@ -108,9 +108,11 @@ def export_chunks(filters, export_format="ndjson", chunk_size=EXPORT_CHUNK):
 
 
 def _ndjson_chunks(pages):
-    encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
     for page in pages:
-        yield len(page), "".join(encode(document) + "\n" for document in page)
+        yield (
+            len(page),
+            b"".join(orjson.dumps(document, option=orjson.OPT_APPEND_NEWLINE) for document in page).decode(),
+        )
 
 
 def _csv_chunks(pages):
