@@ -114,8 +114,8 @@ class Claim(BaseModel):
 
     text = peewee.TextField()
     quote = peewee.TextField(null=True)
-    speaker = peewee.ForeignKeyField(Speaker, backref="claims", on_delete="RESTRICT")
-    source = peewee.ForeignKeyField(Source, backref="claims", on_delete="RESTRICT")
+    speaker = peewee.ForeignKeyField(Speaker, backref="claims", on_delete="RESTRICT", index=False)
+    source = peewee.ForeignKeyField(Source, backref="claims", on_delete="RESTRICT", index=False)
     claimed_on = peewee.DateTimeField()
     claimed_on_has_time = peewee.BooleanField(default=False)
     language = peewee.CharField(max_length=35, default="en")
@@ -150,7 +150,7 @@ class Claim(BaseModel):
 class ClaimAppearance(BaseModel):
     """A further source a claim appeared in; each (claim, source) once."""
 
-    claim = peewee.ForeignKeyField(Claim, backref="appearances", on_delete="CASCADE")
+    claim = peewee.ForeignKeyField(Claim, backref="appearances", on_delete="CASCADE", index=False)
     source = peewee.ForeignKeyField(Source, backref="appearances", on_delete="RESTRICT")
 
     class Meta:
@@ -165,11 +165,11 @@ class ClaimTopic(BaseModel):
     of a topic is found, from one index.
     """
 
-    claim = peewee.ForeignKeyField(Claim, backref="topic_links", on_delete="CASCADE")
-    topic = peewee.ForeignKeyField(Topic, backref="claim_links", on_delete="RESTRICT")
+    claim = peewee.ForeignKeyField(Claim, backref="topic_links", on_delete="CASCADE", index=False)
+    topic = peewee.ForeignKeyField(Topic, backref="claim_links", on_delete="RESTRICT", index=False)
     stance = peewee.CharField(max_length=10)
     claimed_on = peewee.DateTimeField()
-    speaker = peewee.ForeignKeyField(Speaker, null=True, backref="+", constraints=[])
+    speaker = peewee.ForeignKeyField(Speaker, null=True, backref="+", index=False)
 
     class Meta:
         table_name = "claim_topic"
@@ -198,7 +198,7 @@ class ApiKey(BaseModel):
 class Review(BaseModel):
     """A reviewer's verdict on a claim; never edited or deleted."""
 
-    claim = peewee.ForeignKeyField(Claim, backref="reviews", on_delete="CASCADE")
+    claim = peewee.ForeignKeyField(Claim, backref="reviews", on_delete="CASCADE", index=False)
     reviewer = peewee.CharField(max_length=100, index=True)
     verdict = peewee.CharField(max_length=20)
     rationale = peewee.TextField()
@@ -231,11 +231,11 @@ class Conflict(BaseModel):
     One row per (left, right, basis, topic); a dismissed row stays so that it is not suggested again.
     """
 
-    left_claim = peewee.ForeignKeyField(Claim, on_delete="CASCADE")
+    left_claim = peewee.ForeignKeyField(Claim, on_delete="CASCADE", index=False)
     right_claim = peewee.ForeignKeyField(Claim, on_delete="CASCADE")
     basis = peewee.CharField(max_length=20)
     status = peewee.CharField(max_length=20, default="suggested")
-    topic = peewee.ForeignKeyField(Topic, null=True, on_delete="CASCADE")
+    topic = peewee.ForeignKeyField(Topic, null=True, on_delete="CASCADE", index=False)
     topic_key = peewee.IntegerField(default=0)
     note = peewee.TextField(null=True)
     score = peewee.FloatField(null=True)
@@ -279,7 +279,7 @@ class Webhook(BaseModel):
 class Delivery(BaseModel):
     """One event owed to one webhook (the outbox); written with the event, then worked off."""
 
-    webhook = peewee.ForeignKeyField(Webhook, backref="deliveries", on_delete="CASCADE")
+    webhook = peewee.ForeignKeyField(Webhook, backref="deliveries", on_delete="CASCADE", index=False)
     event = peewee.ForeignKeyField(Event, on_delete="CASCADE")
     message_id = peewee.CharField(max_length=64, unique=True)
     status = peewee.CharField(max_length=20, default="pending")
@@ -302,7 +302,7 @@ class Delivery(BaseModel):
 class DeliveryAttempt(BaseModel):
     """One try at sending a delivery, kept for the deliveries list."""
 
-    delivery = peewee.ForeignKeyField(Delivery, backref="attempt_log", on_delete="CASCADE")
+    delivery = peewee.ForeignKeyField(Delivery, backref="attempt_log", on_delete="CASCADE", index=False)
     attempted_at = peewee.DateTimeField(default=utcnow)
     status_code = peewee.IntegerField(null=True)
     error = peewee.TextField(null=True)
