@@ -12,6 +12,7 @@ from peewee import chunked
 from peewee import fn
 
 from service import db
+from service import documents
 from service import events
 from service import search
 from service import similarity
@@ -21,10 +22,8 @@ from service.models import ClaimTopic
 from service.models import Conflict
 from service.models import Topic
 from service.models import utcnow
-from service.schemas_conflicts import ConflictBrief
 
 OPPOSITE = {"affirms": "denies", "denies": "affirms"}
-BRIEF = ConflictBrief()
 # The detector reads this many of the best full-text matches, so its cost stays flat as the ledger grows.
 SIMILARITY_CANDIDATES = 50
 # Opposite-stance claims a new claim is paired with per topic, newest first (and as many of its speaker's own).
@@ -39,8 +38,28 @@ def earlier_first(first, second):
 
 
 def snapshot(conflict):
-    """Return a conflict as events carry it: its claims by id; topic and self_contradiction attached."""
-    return BRIEF.dump(conflict)
+    """Return a conflict as events carry it (ConflictBrief): its claims by id; topic and self_contradiction attached.
+
+    Built by hand: a batch import records tens of thousands, and marshmallow cost more than storing them.
+    """
+    topic = conflict.topic
+    return {
+        "id": conflict.id,
+        "basis": conflict.basis,
+        "status": conflict.status,
+        "topic": None if topic is None else {"id": topic.id, "slug": topic.slug, "title": topic.title},
+        "self_contradiction": conflict.self_contradiction,
+        "note": conflict.note,
+        "score": None if conflict.score is None else float(conflict.score),
+        "created_by": conflict.created_by,
+        "decided_by": conflict.decided_by,
+        "decided_at": None if conflict.decided_at is None else documents.timestamp_text(conflict.decided_at),
+        "version": conflict.version,
+        "created_at": documents.timestamp_text(conflict.created_at),
+        "updated_at": documents.timestamp_text(conflict.updated_at),
+        "left_claim_id": conflict.left_claim_id,
+        "right_claim_id": conflict.right_claim_id,
+    }
 
 
 def _with_topics(conflicts):
@@ -138,17 +157,21 @@ def _newest_on_side(topic_id, stance, speaker_id=None):
 
     Only STANCE_PARTNERS of them, and with speaker_id only that speaker's: a new claim is paired with
     these rather than the whole side, which would grow with the square of a busy topic. Either way one
-    seek in a (topic, stance, [speaker,] claimed_on, claim) index of claim_topic.
+    seek in a (topic, stance, [speaker,] claimed_on, claim) index of claim_topic. The SQL is written
+    out: a batch import asks this thousands of times, and peewee composing it cost more than the seek.
     """
-    on_side = (ClaimTopic.topic == topic_id) & (ClaimTopic.stance == stance)
-    if speaker_id is not None:
-        on_side &= ClaimTopic.speaker == speaker_id
-    query = (
-        ClaimTopic.select(ClaimTopic.claim, ClaimTopic.claimed_on, ClaimTopic.speaker)
-        .where(on_side)
-        .order_by(ClaimTopic.claimed_on.desc(), ClaimTopic.claim.desc())
+    param = database.param
+    by_speaker = f' AND "speaker_id" = {param}' if speaker_id is not None else ""
+    sql = (
+        f'SELECT "claim_id", "claimed_on", "speaker_id" FROM "claim_topic"'
+        f' WHERE "topic_id" = {param} AND "stance" = {param}{by_speaker}'
+        f' ORDER BY "claimed_on" DESC, "claim_id" DESC LIMIT {STANCE_PARTNERS}'
     )
-    return list(query.limit(STANCE_PARTNERS).tuples())
+    params = (topic_id, stance) if speaker_id is None else (topic_id, stance, speaker_id)
+    return [
+        (claim_id, documents.as_datetime(claimed_on), speaker)
+        for claim_id, claimed_on, speaker in database.execute_sql(sql, params).fetchall()
+    ]
 
 
 def _opposed(claim, links):
