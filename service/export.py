@@ -73,18 +73,27 @@ def export_claims(filters, chunk_size=EXPORT_CHUNK):
     return (document for page in export_pages(filters, chunk_size) for document in page)
 
 
+# A spreadsheet runs a cell that begins with one of these as a formula (OWASP's "CSV injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _as_text(value):
+    """Return user-written text for a CSV cell, a leading ' keeping any formula start as text."""
+    return "'" + value if value and value.startswith(FORMULA_STARTS) else value
+
+
 def csv_row(document):
     """Return a claim document flattened into CSV_COLUMNS' values."""
     return (
         document["id"],
-        document["text"],
-        document["quote"],
+        _as_text(document["text"]),
+        _as_text(document["quote"]),
         document["speaker"]["id"],
-        document["speaker"]["name"],
+        _as_text(document["speaker"]["name"]),
         document["speaker"]["kind"],
         document["source"]["id"],
         document["source"]["url"],
-        document["source"]["publisher"],
+        _as_text(document["source"]["publisher"]),
         " ".join(source["url"] for source in document["appearances"]),
         document["claimed_on"],
         document["language"],

@@ -381,6 +381,25 @@ def test_export_refuses_bad_filters_before_streaming(client):
     assert response.get_json()["errors"] == {"q": ["No words."]}
 
 
+def test_csv_export_keeps_formulas_as_text(client, keys):
+    """A cell a spreadsheet would run as a formula starts with a ' instead."""
+    items = [
+        claim_data(text='=HYPERLINK("https://evil.example", "Click")', speaker={"name": "@Speaker"}),
+        claim_data(text="-5 degrees at the front", quote="+380 troops", speaker={"name": "Plain Speaker"}),
+    ]
+    items[1]["source"]["publisher"] = "=cmd|' /C calc'!A0"
+    post_batch(client, keys["reviewer"], items)
+
+    response = client.get(f"{EXPORT}?format=csv")
+
+    rows = sorted(csv.DictReader(io.StringIO(response.get_data(as_text=True))), key=lambda row: int(row["id"]))
+    assert [(row["text"], row["quote"], row["speaker_name"], row["source_publisher"]) for row in rows] == [
+        ('\'=HYPERLINK("https://evil.example", "Click")', "", "'@Speaker", "Example News"),
+        ("'-5 degrees at the front", "'+380 troops", "Plain Speaker", "'=cmd|' /C calc'!A0"),
+    ]
+    assert client.get(EXPORT).get_data(as_text=True).count("=HYPERLINK") == 1, "NDJSON keeps the text as written"
+
+
 def test_csv_export_has_a_header_and_flattened_rows(client, keys):
     make_topic()
     make_topic(slug="grain", title="Is grain leaving?")
