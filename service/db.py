@@ -35,9 +35,9 @@ class SqliteDatabase(peewee.SqliteDatabase):
         self._writer = threading.local()
 
     def _lock_file(self):
-        if getattr(self._writer, "file", None) is None:
-            self._writer.file = os.open(f"{self.database}-writer", os.O_RDWR | os.O_CREAT, 0o600)
-        return self._writer.file
+        if getattr(self._writer, "fd", None) is None:
+            self._writer.fd = os.open(f"{self.database}-writer", os.O_RDWR | os.O_CREAT, 0o600)
+        return self._writer.fd
 
     def begin(self, lock_type=None):
         if self.database == ":memory:":
@@ -51,8 +51,14 @@ class SqliteDatabase(peewee.SqliteDatabase):
             raise
 
     def _release(self):
-        if getattr(self._writer, "file", None) is not None:
-            fcntl.flock(self._writer.file, fcntl.LOCK_UN)
+        if getattr(self._writer, "fd", None) is not None:
+            fcntl.flock(self._writer.fd, fcntl.LOCK_UN)
+
+    def _close(self, conn):
+        super()._close(conn)
+        if getattr(self._writer, "fd", None) is not None:
+            os.close(self._writer.fd)
+            self._writer.fd = None
 
     def commit(self):
         try:

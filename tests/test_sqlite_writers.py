@@ -38,6 +38,8 @@ def test_a_writer_waits_for_the_one_before_it_however_long_it_takes(two_connecti
             outcome["second"] = "stored"
         except peewee.OperationalError as error:
             outcome["second"] = str(error)
+        finally:
+            second.close()
         done.set()
 
     thread = threading.Thread(target=write_second)

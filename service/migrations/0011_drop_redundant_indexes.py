@@ -1,7 +1,6 @@
 """Drop the single-column foreign-key indexes that a composite index already begins with.
 
-Each one cost every insert another B-tree to update (bulk imports at a million claims spent most of
-their time in index maintenance) and answered nothing the composite index does not.
+Each one cost every insert another B-tree to update and answered nothing the composite index does not.
 """
 
 REDUNDANT = {
