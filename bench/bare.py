@@ -14,7 +14,6 @@ from flask import Flask
 from flask import Response
 from flask import request
 from peewee import Tuple
-from peewee import fn
 
 from service import db
 from service import search
@@ -194,9 +193,7 @@ def sides(slug):
     if topic is None:
         return _json({"detail": "not found"}, 404)
     answer = {"topic": {"id": topic.id, "slug": topic.slug, "title": topic.title}}
-    totals = {"affirms": 0, "denies": 0, "neutral": 0}
-    counts = ClaimTopic.select(ClaimTopic.stance, fn.COUNT(ClaimTopic.id)).where(ClaimTopic.topic == topic.id)
-    totals.update(counts.group_by(ClaimTopic.stance).tuples())
+    totals = {"affirms": topic.affirms_count, "denies": topic.denies_count, "neutral": topic.neutral_count}
     listed = []
     for stance in totals:
         rows = list(

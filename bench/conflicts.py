@@ -20,6 +20,7 @@ from service import claims  # noqa: E402
 from service import conflicts  # noqa: E402
 from service import create_app  # noqa: E402
 from service import db  # noqa: E402
+from service import topics  # noqa: E402
 from service.migrate import migrate  # noqa: E402
 from service.models import Claim  # noqa: E402
 from service.models import ClaimTopic  # noqa: E402
@@ -66,6 +67,7 @@ def fill(size):
                     for i in ids[start : start + 500]
                 ]
             ).execute()
+        topics.count_stances([(topic.id, "affirms", len(ids))])
     return topic
 
 

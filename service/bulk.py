@@ -30,6 +30,7 @@ from service.schemas import ClaimInput
 from service.schemas import SourceDetail
 from service.schemas import SpeakerDetail
 from service.speakers import name_key
+from service.topics import count_stances
 
 MAX_BATCH = 10_000
 MAX_REPORTED_ITEMS = 100
@@ -361,6 +362,7 @@ def _import(items, actor, detect_conflicts):
             documents.append((claim_id, document))
         _insert(ClaimAppearance, appearances)
         _insert(ClaimTopic, links)
+        count_stances((link["topic"], link["stance"], 1) for link in links)
         events.record_many("claim.created", "claim", actor, documents)
         if detect_conflicts:
             stanced = [

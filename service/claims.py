@@ -27,6 +27,7 @@ from service.schemas import ClaimOut
 from service.sources import resolve_source
 from service.speakers import find_speaker
 from service.speakers import resolve_speaker
+from service.topics import count_stances
 from service.topics import topics_by_slug
 
 
@@ -104,11 +105,20 @@ def _set_appearances(claim, refs, actor, replace=True):
             ClaimAppearance.create(claim=claim, source=source)
 
 
+def _stances_of(claim_id):
+    """Return the claim's stances as (topic id, stance) pairs."""
+    return list(ClaimTopic.select(ClaimTopic.topic, ClaimTopic.stance).where(ClaimTopic.claim == claim_id).tuples())
+
+
 def _set_topics(claim, stances, topics=None):
     """Replace the claim's topic stances; topics, if given, are the stances' Topic rows by slug and the claim is new."""
+    changes = []
     if topics is None:
         topics = topics_by_slug([item["slug"] for item in stances])
+        changes = [(topic_id, stance, -1) for topic_id, stance in _stances_of(claim.id)]
         ClaimTopic.delete().where(ClaimTopic.claim == claim).execute()
+    changes += [(topics[item["slug"]].id, item["stance"], 1) for item in stances]
+    count_stances(changes)
     for item in stances:
         ClaimTopic.create(
             claim=claim,
@@ -182,6 +192,7 @@ def delete_claim(claim_id, version, actor):
         etags.check_version(claim, version)
         data = ClaimOut().dump(claim)
         conflict_detection.remove_for_claim(claim.id, actor)
+        stances = _stances_of(claim.id)
         deleted = Claim.delete().where(Claim.id == claim.id)
         if version is not None:
             deleted = deleted.where(Claim.version == version)
@@ -191,6 +202,7 @@ def delete_claim(claim_id, version, actor):
             if current is None:
                 raise NotFound(f"No claim with id {claim_id}.")
             etags.check_version(current, version)
+        count_stances((topic_id, stance, -1) for topic_id, stance in stances)
         events.record("claim.deleted", "claim", claim.id, actor, data)
 
 

@@ -5,7 +5,6 @@ They are found as claims change by service/conflict_detection.py; a reviewer lin
 
 import peewee
 from peewee import JOIN
-from peewee import fn
 
 from service import claims
 from service import cursors
@@ -223,14 +222,6 @@ def claim_conflicts(claim_id, limit=50, cursor=None):
 def sides(topic_ref, limit=SIDES_LIMIT_DEFAULT):
     """Return a topic's claims grouped by stance, each side earliest first, and the conflicts between them."""
     topic = topics.get_topic(topic_ref)
-    totals = {stance: 0 for stance in STANCES}
-    counts = (
-        ClaimTopic.select(ClaimTopic.stance, fn.COUNT(ClaimTopic.id))
-        .where(ClaimTopic.topic == topic.id)
-        .group_by(ClaimTopic.stance)
-        .tuples()
-    )
-    totals.update(dict(counts))
     side_ids = {
         stance: [
             claim_id
@@ -258,5 +249,5 @@ def sides(topic_ref, limit=SIDES_LIMIT_DEFAULT):
         between = [{**_base(row, by_id), "left_claim_id": row[1], "right_claim_id": row[2]} for row in rows]
     result = {"topic": topics.snapshot(topic)}
     result.update((stance, [by_id[claim_id] for claim_id in ids]) for stance, ids in side_ids.items())
-    result.update(totals=totals, conflicts=between)
+    result.update(totals=topics.stance_totals(topic), conflicts=between)
     return result

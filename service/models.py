@@ -100,6 +100,10 @@ class Topic(BaseModel):
     version = peewee.IntegerField(default=1)
     created_at = peewee.DateTimeField(default=utcnow)
     updated_at = peewee.DateTimeField(default=utcnow)
+    # Claims taking each stance, kept with every stance stored, changed or deleted (service.topics.count_stances).
+    affirms_count = peewee.IntegerField(default=0)
+    denies_count = peewee.IntegerField(default=0)
+    neutral_count = peewee.IntegerField(default=0)
 
     class Meta:
         table_name = "topic"

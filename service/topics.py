@@ -1,5 +1,7 @@
 """Topics: the questions claims take sides on, found by id or slug."""
 
+import collections
+
 import peewee
 
 from service import cursors
@@ -28,6 +30,29 @@ def get_topic(id_or_slug):
     if topic is None:
         raise NotFound(f"No topic {id_or_slug!r}.")
     return topic
+
+
+def stance_totals(topic):
+    """Return {stance: claims taking it} for a topic, as counted by count_stances."""
+    return {"affirms": topic.affirms_count, "denies": topic.denies_count, "neutral": topic.neutral_count}
+
+
+def count_stances(changes):
+    """Apply (topic id, stance, +1 or -1) changes to the topics' stance totals, in the caller's transaction.
+
+    One UPDATE per topic, in id order, so that concurrent writers on PostgreSQL lock topics in one order.
+    """
+    by_topic = collections.defaultdict(collections.Counter)
+    for topic_id, stance, delta in changes:
+        by_topic[topic_id][stance] += delta
+    for topic_id in sorted(by_topic):
+        columns = {
+            getattr(Topic, f"{stance}_count"): getattr(Topic, f"{stance}_count") + delta
+            for stance, delta in by_topic[topic_id].items()
+            if delta
+        }
+        if columns:
+            Topic.update(columns).where(Topic.id == topic_id).execute()
 
 
 def snapshot(topic):

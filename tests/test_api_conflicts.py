@@ -5,8 +5,10 @@ from factories import make_claim
 from factories import make_topic
 
 from service import db
+from service.models import ClaimTopic
 from service.models import Conflict
 from service.models import Event
+from service.models import Topic
 
 
 def stance(slug, value):
@@ -300,6 +302,73 @@ def test_sides_group_a_topics_claims_by_stance_in_date_order_with_their_conflict
         (ledger["ann"].id, ledger["cid"].id, "stance"),
     ]
     assert body["denies"][0] == client.get(f"/api/v1/claims/{ledger['bob'].id}").get_json()
+
+
+def test_sides_totals_follow_every_way_a_stance_is_stored_changed_or_deleted(client, keys):
+    """The kept totals equal a count of the topic's stances after each kind of write."""
+    from factories import claim_data
+
+    make_topic(slug="grain", title="Is grain leaving?")
+    make_topic(slug="fuel", title="Is fuel short?")
+    reviewer, admin = keys["reviewer"], keys["admin"]
+
+    def counted():
+        return {
+            slug: {
+                stance: ClaimTopic.select()
+                .join(Topic)
+                .where((Topic.slug == slug) & (ClaimTopic.stance == stance))
+                .count()
+                for stance in ("affirms", "denies", "neutral")
+            }
+            for slug in ("grain", "fuel")
+        }
+
+    def shown():
+        return {slug: client.get(f"/api/v1/topics/{slug}/sides").get_json()["totals"] for slug in ("grain", "fuel")}
+
+    both = [{"slug": "grain", "stance": "affirms"}, {"slug": "fuel", "stance": "denies"}]
+    first = client.post("/api/v1/claims", json=claim_data(topics=both), headers=reviewer)
+    neutral = claim_data(topics=[{"slug": "grain", "stance": "neutral"}])
+    batch = [claim_data(topics=[{"slug": "fuel", "stance": "affirms"}]) for _ in range(3)]
+    assert first.status_code == 201, first.get_json()
+    assert client.post("/api/v1/claims", json=neutral, headers=reviewer).status_code == 201
+    assert client.post("/api/v1/claims/batch", json=batch, headers=reviewer).status_code == 201
+    first = first.get_json()
+    assert (
+        shown()
+        == counted()
+        == {
+            "grain": {"affirms": 1, "denies": 0, "neutral": 1},
+            "fuel": {"affirms": 3, "denies": 1, "neutral": 0},
+        }
+    )
+
+    flipped = [{"slug": "grain", "stance": "denies"}]
+    etag = client.get(f"/api/v1/claims/{first['id']}").headers["ETag"]
+    patched = client.patch(
+        f"/api/v1/claims/{first['id']}", json={"topics": flipped}, headers={**reviewer, "If-Match": etag}
+    )
+    assert patched.status_code == 200
+    assert (
+        shown()
+        == counted()
+        == {
+            "grain": {"affirms": 0, "denies": 1, "neutral": 1},
+            "fuel": {"affirms": 3, "denies": 0, "neutral": 0},
+        }
+    )
+
+    etag = patched.headers["ETag"]
+    assert client.delete(f"/api/v1/claims/{first['id']}", headers={**admin, "If-Match": etag}).status_code == 204
+    assert (
+        shown()
+        == counted()
+        == {
+            "grain": {"affirms": 0, "denies": 0, "neutral": 1},
+            "fuel": {"affirms": 3, "denies": 0, "neutral": 0},
+        }
+    )
 
 
 def test_sides_list_the_earliest_claims_up_to_the_limit_and_count_them_all(client, ledger):
