@@ -117,6 +117,10 @@ def prepare_postgres(base_url, claims, seed):
         meta.write_text(json.dumps(generate.generate(url, claims, seed, progress=print), indent=2))
     admin.close_all()
     _migrate(url)
+    # Fresh planner statistics, as autovacuum keeps them in production (it may be off on a test server).
+    db.bind(url)
+    db.database.execute_sql("ANALYZE")
+    db.database.close_all()
     return url, json.loads(meta.read_text())
 
 
