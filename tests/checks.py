@@ -1,9 +1,11 @@
-"""Assertions the API tests share: problem+json shape, nothing stored, nothing leaked."""
+"""What the API tests share: problem+json shape, nothing stored, nothing leaked, two racing writers."""
 
 import re
+import threading
 
 from flask.testing import FlaskClient
 
+from service.db import database
 from service.models import ALL_MODELS
 
 PROBLEM = "application/problem+json"
@@ -78,3 +80,38 @@ class CheckedClient(FlaskClient):
         response = super().open(*args, **kwargs)
         assert_clean(response)
         return response
+
+
+class TwoWriters:
+    """Two writers in threads named first and second; first stops at pause() until second has finished.
+
+    On SQLite first already holds the write lock there, so second waits for first instead and pause()
+    gives up after 2 s: either way both must succeed.
+    """
+
+    def __init__(self):
+        self.second_done = threading.Event()
+
+    def pause(self):
+        """Let the second writer through, if this is the first."""
+        if threading.current_thread().name == "first":
+            self.second_done.wait(timeout=2)
+
+    def run(self, work):
+        """Run work(name) in both threads; return {name: its result} for each that finished."""
+        outcomes = {}
+
+        def write(name):
+            try:
+                outcomes[name] = work(name)
+            finally:
+                if name == "second":
+                    self.second_done.set()
+                database.close()
+
+        threads = [threading.Thread(target=write, args=(name,), name=name) for name in ("first", "second")]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+        return outcomes

@@ -6,6 +6,7 @@ import io
 import json
 
 import pytest
+from checks import TwoWriters
 from factories import claim_data
 from factories import make_claim
 from factories import make_topic
@@ -537,37 +538,21 @@ def test_cli_export_refuses_bad_filters(runner):
 
 def test_two_batches_creating_the_same_speaker_at_once_both_succeed(app, monkeypatch):
     """The first batch pauses after its look-ups while the second stores the same new speaker."""
-    import threading
-
-    from service.db import database
-
-    second_done = threading.Event()
+    writers = TwoWriters()
     resolve = bulk._Batch.resolve
 
     def resolve_then_let_the_other_batch_in(batch):
         resolve(batch)
-        if threading.current_thread().name == "first":
-            # On SQLite the first batch holds the write lock, so the second waits for it instead.
-            second_done.wait(timeout=2)
+        writers.pause()
 
     monkeypatch.setattr(bulk._Batch, "resolve", resolve_then_let_the_other_batch_in)
-    outcomes = {}
 
-    def run(name):
-        try:
-            items = bulk.validate_batch([claim_data(speaker={"name": "Shared Speaker"}) for _ in range(3)])
-            outcomes[name] = bulk.import_claims(items, name)
-        finally:
-            if name == "second":
-                second_done.set()
-            database.close()
+    outcomes = writers.run(
+        lambda name: bulk.import_claims(
+            bulk.validate_batch([claim_data(speaker={"name": "Shared Speaker"}) for _ in range(3)]), name
+        )
+    )
 
-    first = threading.Thread(target=run, args=("first",), name="first")
-    second = threading.Thread(target=run, args=("second",), name="second")
-    first.start()
-    second.start()
-    first.join(timeout=60)
-    second.join(timeout=60)
     assert sorted(outcomes) == ["first", "second"]
     assert Speaker.select().where(Speaker.name == "Shared Speaker").count() == 1
     assert Claim.select().count() == 6

@@ -2,6 +2,7 @@
 
 import pytest
 from checks import TIMESTAMP
+from checks import TwoWriters
 from checks import assert_problem
 from checks import row_counts
 from factories import claim_data
@@ -502,42 +503,27 @@ def test_delete_missing_claim_is_404(client, keys):
 @pytest.mark.parametrize("inline", ["speaker", "source"])
 def test_two_claims_creating_the_same_speaker_or_source_at_once_both_succeed(app, monkeypatch, inline):
     """The first request pauses between its look-up and its insert while the second stores the same one."""
-    import threading
-
     from service import claims
     from service import sources
-    from service.db import database
     from service.schemas import ClaimInput
 
-    second_done = threading.Event()
+    writers = TwoWriters()
     module = speakers if inline == "speaker" else sources
     insert = getattr(module, f"_insert_{inline}")
 
     def let_the_other_request_in_then_insert(*args):
-        if threading.current_thread().name == "first":
-            # On SQLite the first request holds the write lock, so the second waits for it instead.
-            second_done.wait(timeout=2)
+        writers.pause()
         return insert(*args)
 
     monkeypatch.setattr(module, f"_insert_{inline}", let_the_other_request_in_then_insert)
-    outcomes = {}
+    source = {"url": "https://racing.example/one", "publisher": "Wire"}
 
-    def run(thread_name):
-        try:
-            source = {"url": "https://racing.example/one", "publisher": "Wire"}
-            data = ClaimInput().load(claim_data(speaker={"name": "Racing Speaker"}, source=source))
-            outcomes[thread_name] = claims.create_claim(data, thread_name)
-        finally:
-            if thread_name == "second":
-                second_done.set()
-            database.close()
+    outcomes = writers.run(
+        lambda name: claims.create_claim(
+            ClaimInput().load(claim_data(speaker={"name": "Racing Speaker"}, source=source)), name
+        )
+    )
 
-    first = threading.Thread(target=run, args=("first",), name="first")
-    second = threading.Thread(target=run, args=("second",), name="second")
-    first.start()
-    second.start()
-    first.join(timeout=60)
-    second.join(timeout=60)
     assert sorted(outcomes) == ["first", "second"]
     assert outcomes["first"].speaker_id == outcomes["second"].speaker_id
     assert outcomes["first"].source_id == outcomes["second"].source_id
