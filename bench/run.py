@@ -69,10 +69,12 @@ def _remove_sqlite(path):
 
 
 def _migrate(url):
-    """Bring a cached ledger up to the service's current schema."""
+    """Bring a cached ledger up to the service's current schema; on PostgreSQL, refresh its statistics."""
     db.bind(url)
     applied = migrate()
     if db.is_postgres():
+        # Fresh planner statistics, as autovacuum keeps them in production (it may be off on a test server).
+        db.database.execute_sql("ANALYZE")
         db.database.close_all()
     else:
         db.database.close()
@@ -117,10 +119,6 @@ def prepare_postgres(base_url, claims, seed):
         meta.write_text(json.dumps(generate.generate(url, claims, seed, progress=print), indent=2))
     admin.close_all()
     _migrate(url)
-    # Fresh planner statistics, as autovacuum keeps them in production (it may be off on a test server).
-    db.bind(url)
-    db.database.execute_sql("ANALYZE")
-    db.database.close_all()
     return url, json.loads(meta.read_text())
 
 
