@@ -6,6 +6,8 @@ it, because a reviewer's decision is kept. Similarity suggestions come from the 
 service/similarity.py and are never confirmed here. The earlier claim is always on the left.
 """
 
+import collections
+
 from peewee import SQL
 from peewee import Tuple
 from peewee import chunked
@@ -42,24 +44,12 @@ def snapshot(conflict):
 
     Built by hand: a batch import records tens of thousands, and marshmallow cost more than storing them.
     """
-    topic = conflict.topic
-    return {
-        "id": conflict.id,
-        "basis": conflict.basis,
-        "status": conflict.status,
-        "topic": None if topic is None else {"id": topic.id, "slug": topic.slug, "title": topic.title},
-        "self_contradiction": conflict.self_contradiction,
-        "note": conflict.note,
-        "score": None if conflict.score is None else float(conflict.score),
-        "created_by": conflict.created_by,
-        "decided_by": conflict.decided_by,
-        "decided_at": None if conflict.decided_at is None else documents.timestamp_text(conflict.decided_at),
-        "version": conflict.version,
-        "created_at": documents.timestamp_text(conflict.created_at),
-        "updated_at": documents.timestamp_text(conflict.updated_at),
-        "left_claim_id": conflict.left_claim_id,
-        "right_claim_id": conflict.right_claim_id,
-    }
+    c, topic = conflict, conflict.topic
+    row = (c.id, c.left_claim_id, c.right_claim_id, c.basis, c.status)
+    row += (topic.id, topic.slug, topic.title) if topic is not None else (None, None, None)
+    row += (c.note, c.score, c.created_by, c.decided_by, c.decided_at, c.version, c.created_at, c.updated_at)
+    fields = documents.conflict_fields(row, c.self_contradiction)
+    return {**fields, "left_claim_id": c.left_claim_id, "right_claim_id": c.right_claim_id}
 
 
 def _with_topics(conflicts):
@@ -174,18 +164,22 @@ def _newest_on_side(topic_id, stance, speaker_id=None):
     ]
 
 
-def _opposed(claim, links):
+def _opposed(claim, stances, partners=None):
     """Return {(other claim id, topic id): (claimed_on, speaker id)} of the claims to pair with this one.
 
-    Per topic: the newest claims of the opposite stance, and the speaker's own (a speaker contradicting
-    themselves); the topic's whole debate is on its sides page.
+    For each (topic id, stance) the claim takes: the newest claims of the opposite stance, and the
+    speaker's own (a speaker contradicting themselves); the topic's whole debate is on its sides page.
+    partners, if given, keeps _newest_on_side's answers across the claims of one batch.
     """
+    partners = {} if partners is None else partners
     opposed = {}
-    for link in links:
-        opposite = OPPOSITE[link.stance]
+    for topic_id, stance in stances:
         for speaker_id in (None, claim.speaker_id):
-            for other_id, claimed_on, speaker in _newest_on_side(link.topic_id, opposite, speaker_id):
-                opposed[other_id, link.topic_id] = (claimed_on, speaker)
+            key = (topic_id, OPPOSITE[stance], speaker_id)
+            if key not in partners:
+                partners[key] = _newest_on_side(*key)
+            for other_id, claimed_on, speaker in partners[key]:
+                opposed[other_id, topic_id] = (claimed_on, speaker)
     return opposed
 
 
@@ -214,7 +208,7 @@ def _refresh_stances(claim, actor):
         )
     )
     _lock_topics({link.topic_id for link in links})
-    opposed = _opposed(claim, links)
+    opposed = _opposed(claim, [(link.topic_id, link.stance) for link in links])
     existing = {
         (_other(c, claim.id), c.topic_id): c
         for c in Conflict.select().where((Conflict.basis == "stance") & involving(claim.id))
@@ -345,21 +339,15 @@ def pair_imported(claims, actor):
             .tuples()
         )
     _lock_topics({topic_id for _, topic_id, _ in links})
-    partners = {}
-    speakers = {claim.id: claim.speaker_id for claim in claims}
-
-    def newest(topic_id, stance, speaker_id=None):
-        key = (topic_id, stance, speaker_id)
-        if key not in partners:
-            partners[key] = _newest_on_side(topic_id, stance, speaker_id)
-            speakers.update({other_id: speaker for other_id, _, speaker in partners[key]})
-        return partners[key]
-
-    pairs = {}
+    stances = collections.defaultdict(list)
     for claim_id, topic_id, stance in links:
+        stances[claim_id].append((topic_id, stance))
+    speakers = {claim.id: claim.speaker_id for claim in claims}
+    partners, pairs = {}, {}
+    for claim_id, taken in stances.items():
         claim = by_id[claim_id]
-        opposite = OPPOSITE[stance]
-        for other_id, claimed_on, _ in newest(topic_id, opposite) + newest(topic_id, opposite, claim.speaker_id):
+        for (other_id, topic_id), (claimed_on, speaker) in _opposed(claim, taken, partners).items():
+            speakers[other_id] = speaker
             (_, left), (_, right) = earlier_first((claim.claimed_on, claim.id), (claimed_on, other_id))
             pairs[left, right, topic_id] = True
     if not pairs:

@@ -26,27 +26,6 @@ from service.models import utcnow
 SIDES_LIMIT_DEFAULT = 100
 
 
-# A conflict's own columns with its topic's, in the order _base reads them.
-COLUMNS = (
-    Conflict.id,
-    Conflict.left_claim,
-    Conflict.right_claim,
-    Conflict.basis,
-    Conflict.status,
-    Topic.id,
-    Topic.slug,
-    Topic.title,
-    Conflict.note,
-    Conflict.score,
-    Conflict.created_by,
-    Conflict.decided_by,
-    Conflict.decided_at,
-    Conflict.version,
-    Conflict.created_at,
-    Conflict.updated_at,
-)
-
-
 def _claims_by_id(claim_ids):
     """Return {id: claim document} for the ids, in a fixed number of queries."""
     if not claim_ids:
@@ -56,28 +35,12 @@ def _claims_by_id(claim_ids):
 
 
 def _rows(query):
-    return database.execute(query.select(*COLUMNS)).fetchall()
+    return database.execute(query.select(*documents.CONFLICT_COLUMNS)).fetchall()
 
 
 def _base(row, by_id):
-    """Return a conflict's fields as ConflictBase shows them, from a COLUMNS row."""
-    conflict_id, left_id, right_id, basis, status, topic_id, slug, title, note, score = row[:10]
-    created_by, decided_by, decided_at, version, created_at, updated_at = row[10:]
-    return {
-        "id": conflict_id,
-        "basis": basis,
-        "status": status,
-        "topic": None if topic_id is None else {"id": topic_id, "slug": slug, "title": title},
-        "self_contradiction": by_id[left_id]["speaker"]["id"] == by_id[right_id]["speaker"]["id"],
-        "note": note,
-        "score": None if score is None else float(score),
-        "created_by": created_by,
-        "decided_by": decided_by,
-        "decided_at": None if decided_at is None else documents.timestamp_text(decided_at),
-        "version": version,
-        "created_at": documents.timestamp_text(created_at),
-        "updated_at": documents.timestamp_text(updated_at),
-    }
+    """Return a conflict's fields as ConflictBase shows them, from a CONFLICT_COLUMNS row and its claims."""
+    return documents.conflict_fields(row, by_id[row[1]]["speaker"]["id"] == by_id[row[2]]["speaker"]["id"])
 
 
 def _with_claims(rows):

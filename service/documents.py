@@ -1,4 +1,4 @@
-"""Claims as the API shows them (ClaimOut's shape), built by hand from plain rows.
+"""Claims as the API shows them (ClaimOut's shape), and conflicts' own fields, built by hand from plain rows.
 
 Listings, one claim, events and exports all read claims this way: at 50 claims a page, building peewee
 model instances and dumping them through marshmallow cost twice what the queries do.
@@ -8,8 +8,10 @@ import datetime
 
 from service.db import database
 from service.models import Claim
+from service.models import Conflict
 from service.models import Source
 from service.models import Speaker
+from service.models import Topic
 
 SPEAKER_OUT = (Speaker.id, Speaker.name, Speaker.description, Speaker.affiliation, Speaker.kind, Speaker.wikidata_id)
 SOURCE_OUT = (Source.id, Source.url, Source.publisher, Source.title, Source.published_on, Source.kind)
@@ -130,3 +132,45 @@ def documents(rows):
             source = sources[source_row[0]] = source_out(source_row)
         result.append(claim_document(row[:width], speaker, source, appearances[row[0]], topics[row[0]]))
     return result
+
+
+# A conflict's own columns with its topic's, in the order conflict_fields reads them.
+CONFLICT_COLUMNS = (
+    Conflict.id,
+    Conflict.left_claim,
+    Conflict.right_claim,
+    Conflict.basis,
+    Conflict.status,
+    Topic.id,
+    Topic.slug,
+    Topic.title,
+    Conflict.note,
+    Conflict.score,
+    Conflict.created_by,
+    Conflict.decided_by,
+    Conflict.decided_at,
+    Conflict.version,
+    Conflict.created_at,
+    Conflict.updated_at,
+)
+
+
+def conflict_fields(row, self_contradiction):
+    """Return a conflict's fields as ConflictBase shows them, from a CONFLICT_COLUMNS row."""
+    conflict_id, _, _, basis, status, topic_id, slug, title, note, score = row[:10]
+    created_by, decided_by, decided_at, version, created_at, updated_at = row[10:]
+    return {
+        "id": conflict_id,
+        "basis": basis,
+        "status": status,
+        "topic": None if topic_id is None else {"id": topic_id, "slug": slug, "title": title},
+        "self_contradiction": self_contradiction,
+        "note": note,
+        "score": None if score is None else float(score),
+        "created_by": created_by,
+        "decided_by": decided_by,
+        "decided_at": None if decided_at is None else timestamp_text(decided_at),
+        "version": version,
+        "created_at": timestamp_text(created_at),
+        "updated_at": timestamp_text(updated_at),
+    }
