@@ -15,15 +15,15 @@ from flask import Response
 from flask import request
 from peewee import Tuple
 
-from service import db
-from service import search
-from service.models import Claim
-from service.models import ClaimAppearance
-from service.models import ClaimTopic
-from service.models import Conflict
-from service.models import Source
-from service.models import Speaker
-from service.models import Topic
+from service.ledger import search
+from service.storage import db
+from service.storage.models import Claim
+from service.storage.models import ClaimAppearance
+from service.storage.models import ClaimTopic
+from service.storage.models import Conflict
+from service.storage.models import Source
+from service.storage.models import Speaker
+from service.storage.models import Topic
 
 CLAIM_COLUMNS = (
     Claim.id,

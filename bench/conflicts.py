@@ -16,19 +16,19 @@ from urllib.parse import quote
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from service import claims  # noqa: E402
-from service import conflicts  # noqa: E402
 from service import create_app  # noqa: E402
-from service import db  # noqa: E402
-from service import topics  # noqa: E402
-from service.migrate import migrate  # noqa: E402
-from service.models import Claim  # noqa: E402
-from service.models import ClaimTopic  # noqa: E402
-from service.models import Source  # noqa: E402
-from service.models import Speaker  # noqa: E402
-from service.models import Topic  # noqa: E402
-from service.models import utcnow  # noqa: E402
-from service.schemas import ClaimInput  # noqa: E402
+from service.ledger import claims  # noqa: E402
+from service.ledger import conflicts  # noqa: E402
+from service.ledger import topics  # noqa: E402
+from service.schemas.claims import ClaimInput  # noqa: E402
+from service.storage import db  # noqa: E402
+from service.storage.migrate import migrate  # noqa: E402
+from service.storage.models import Claim  # noqa: E402
+from service.storage.models import ClaimTopic  # noqa: E402
+from service.storage.models import Source  # noqa: E402
+from service.storage.models import Speaker  # noqa: E402
+from service.storage.models import Topic  # noqa: E402
+from service.storage.models import utcnow  # noqa: E402
 
 SIZES = (100, 1000, 5000)
 

@@ -2,7 +2,7 @@
 
 Deterministic for a seed: long-tailed (Zipf-like) speakers, sources and topics, stances, dates over ten
 years, texts from a Zipf-distributed vocabulary so that search terms run from rare to very common, and
-three planted marker terms of known frequency. Claims go through service.bulk (validate_batch, then
+three planted marker terms of known frequency. Claims go through service.ledger.bulk (validate_batch, then
 import_claims) in chunks of 10,000, as `claimledger import` sends them; a third get reviews.
 """
 
@@ -23,16 +23,16 @@ sys.path.insert(0, str(ROOT))
 
 from peewee import fn  # noqa: E402
 
-from service import bulk  # noqa: E402
-from service import conflict_detection  # noqa: E402
-from service import db  # noqa: E402
-from service import events  # noqa: E402
-from service import topics  # noqa: E402
-from service.migrate import migrate  # noqa: E402
-from service.models import Claim  # noqa: E402
-from service.models import ClaimTopic  # noqa: E402
-from service.models import Review  # noqa: E402
-from service.models import utcnow  # noqa: E402
+from service.ledger import bulk  # noqa: E402
+from service.ledger import conflict_detection  # noqa: E402
+from service.ledger import events  # noqa: E402
+from service.ledger import topics  # noqa: E402
+from service.storage import db  # noqa: E402
+from service.storage.migrate import migrate  # noqa: E402
+from service.storage.models import Claim  # noqa: E402
+from service.storage.models import ClaimTopic  # noqa: E402
+from service.storage.models import Review  # noqa: E402
+from service.storage.models import utcnow  # noqa: E402
 
 OUT = ROOT / "bench" / "out"
 CHUNK = 10_000

@@ -32,15 +32,15 @@ import load  # noqa: E402
 import serve  # noqa: E402
 from peewee import fn  # noqa: E402
 
-from service import auth  # noqa: E402
 from service import create_app  # noqa: E402
-from service import cursors  # noqa: E402
-from service import db  # noqa: E402
-from service.migrate import migrate  # noqa: E402
-from service.models import Claim  # noqa: E402
-from service.models import ClaimTopic  # noqa: E402
-from service.models import Conflict  # noqa: E402
-from service.models import Topic  # noqa: E402
+from service.ledger import keys  # noqa: E402
+from service.storage import cursors  # noqa: E402
+from service.storage import db  # noqa: E402
+from service.storage.migrate import migrate  # noqa: E402
+from service.storage.models import Claim  # noqa: E402
+from service.storage.models import ClaimTopic  # noqa: E402
+from service.storage.models import Conflict  # noqa: E402
+from service.storage.models import Topic  # noqa: E402
 
 OUT = ROOT / "bench" / "out"
 SECRET_KEY = "bench-only-secret-shared-by-every-worker"
@@ -154,7 +154,7 @@ def parameters(url):
         pages = unreviewed.count() // PAGE
         page = min(DEEP_PAGE, pages * 3 // 4)
         page_after = _keyset(unreviewed, (page - 1) * PAGE)
-        _, key = auth.create_key("bench", "reviewer", actor="bench")
+        _, key = keys.create_key("bench", "reviewer", actor="bench")
         chosen = {
             "claims": count,
             "max_id": Claim.select(fn.MAX(Claim.id)).scalar(),
@@ -346,7 +346,7 @@ def main():
         f"- machine: {machine()}",
         f"- command: {' '.join(['python', 'bench/run.py', *sys.argv[1:]])}",
         f"- load: wrk, 1 thread, {args.connections} connections, {args.duration} s per scenario after {args.warmup} s"
-        " of warm-up; both apps under gunicorn with service/gunicorn_conf.py (2 sync workers), rate limit off",
+        " of warm-up; both apps under gunicorn with service/http/gunicorn_conf.py (2 sync workers), rate limit off",
         f"- ledger: {chosen['claims']:,} claims, {figures['sizes']['speakers']:,} speakers, "
         f"{figures['sizes']['sources']:,} sources, {figures['sizes']['topics']:,} topics, "
         f"{figures['reviews']:,} reviews on {figures['reviewed_claims']:,} claims, {chosen['conflicts']:,} conflicts",
@@ -423,7 +423,7 @@ def main():
             _remove_sqlite(url.removeprefix("sqlite:///"))
     notes.insert(
         0,
-        f"- bulk load (service.bulk, 10,000-claim chunks, when the ledger was built {figures['built_at']}):"
+        f"- bulk load (service.ledger.bulk, 10,000-claim chunks, when the ledger was built {figures['built_at']}):"
         f" import_claims {figures['import_per_second']:,} claims/s; validate_batch {figures['validate_per_second']:,}"
         f"/s; both {figures['validate_and_import_per_second']:,} claims/s",
     )

@@ -7,7 +7,7 @@ import sys
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from service import similarity  # noqa: E402
+from service.ledger import similarity  # noqa: E402
 
 CORPUS = ROOT / "tests" / "data" / "conflict_pairs.json"
 OTHER_THRESHOLDS = (0.1, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5, 0.6)

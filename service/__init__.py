@@ -3,6 +3,6 @@
 
 def create_app(config=None):
     """Build the Flask app from the environment, overridden by config."""
-    from service.app import build
+    from service.http.app import build
 
     return build(config)

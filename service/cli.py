@@ -7,8 +7,8 @@ import sys
 
 import click
 
-from service import db
 from service.config import from_environment
+from service.storage import db
 
 
 def _bind():
@@ -29,7 +29,7 @@ def main():
 @main.command()
 def migrate():
     """Apply pending schema migrations."""
-    from service.migrate import migrate as apply
+    from service.storage.migrate import migrate as apply
 
     _bind()
     applied = apply()
@@ -40,7 +40,7 @@ def migrate():
 @click.argument("directory", required=False, type=click.Path(exists=True, file_okay=False))
 def seed(directory):
     """Load the seed ledger (seeds/*.json); loading twice changes nothing."""
-    from service import seeds
+    from service.ledger import seeds
 
     _bind()
     directory = directory or seeds.SEEDS
@@ -65,7 +65,7 @@ def serve(host, port, workers):
     # variable (as compose passes an unset one) would give each worker a random key of its own.
     if not os.environ.get("CLAIMLEDGER_SECRET_KEY"):
         os.environ["CLAIMLEDGER_SECRET_KEY"] = secrets.token_hex(32)
-    config = os.path.join(os.path.dirname(__file__), "gunicorn_conf.py")
+    config = os.path.join(os.path.dirname(__file__), "http", "gunicorn_conf.py")
     args = [
         "gunicorn",
         "--config",
@@ -89,12 +89,12 @@ def keys():
 @click.option("--role", required=True, type=click.Choice(["reader", "reviewer", "admin"]))
 def keys_create(name, role):
     """Create a key and print it once, alone on its line."""
-    from service import auth
-    from service.errors import Problem
+    from service.ledger import keys
+    from service.ledger.errors import Problem
 
     _bind()
     try:
-        _, secret = auth.create_key(name, role)
+        _, secret = keys.create_key(name, role)
     except Problem as error:
         raise click.ClickException(_describe(error)) from error
     click.echo(secret)
@@ -103,10 +103,10 @@ def keys_create(name, role):
 @keys.command("list")
 def keys_list():
     """List keys (never their secrets)."""
-    from service import auth
+    from service.ledger import keys
 
     _bind()
-    for key in auth.list_keys():
+    for key in keys.list_keys():
         state = f"revoked {key.revoked_at:%Y-%m-%d}" if key.revoked_at else "active"
         click.echo(f"{key.id}\t{key.name}\t{key.role}\t{key.prefix}\t{state}")
 
@@ -115,12 +115,12 @@ def keys_list():
 @click.argument("key_id", type=int)
 def keys_revoke(key_id):
     """Revoke a key by its id."""
-    from service import auth
-    from service.errors import NotFound
+    from service.ledger import keys
+    from service.ledger.errors import NotFound
 
     _bind()
     try:
-        key = auth.revoke_key(key_id)
+        key = keys.revoke_key(key_id)
     except NotFound as error:
         raise click.ClickException(_describe(error)) from error
     click.echo(f"revoked {key.id} {key.name}")
@@ -141,8 +141,8 @@ def worker(once, concurrency, batch, poll_seconds):
     """Send webhook deliveries from the outbox until SIGTERM or SIGINT, logging one line per attempt."""
     import logging
 
-    from service import worker as delivery_worker
-    from service.delivery import Options
+    from service.delivery import worker as delivery_worker
+    from service.delivery.sender import Options
 
     settings = from_environment()
     db.bind(settings["DATABASE_URL"])
@@ -156,7 +156,7 @@ def _open_items(stream):
     Labels name lines or array positions. NDJSON streams in constant memory (its count, for the progress
     bar, is its line count when the file can be read twice); a JSON array has to be read whole.
     """
-    from service import bulk
+    from service.ledger import bulk
 
     lines = None
     if stream.seekable():
@@ -190,8 +190,8 @@ def import_claims(file, actor, chunk_size, skip):
     from peewee import chunked
     from tqdm import tqdm
 
-    from service import bulk
-    from service.errors import Problem
+    from service.ledger import bulk
+    from service.ledger.errors import Problem
 
     _bind()
     imported = 0
@@ -244,9 +244,9 @@ def export_claims(export_format, output, **options):
     from marshmallow import ValidationError
     from tqdm import tqdm
 
-    from service import export
-    from service.errors import Problem
-    from service.schemas_bulk import ExportQuery
+    from service.ledger import export
+    from service.ledger.errors import Problem
+    from service.schemas.bulk import ExportQuery
 
     _bind()
     try:

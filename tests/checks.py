@@ -5,8 +5,8 @@ import threading
 
 from flask.testing import FlaskClient
 
-from service.db import database
-from service.models import ALL_MODELS
+from service.storage.db import database
+from service.storage.models import ALL_MODELS
 
 PROBLEM = "application/problem+json"
 # What a stack trace or a database error would put in a body: no client may ever see these.

@@ -10,11 +10,11 @@ import pytest
 from checks import CheckedClient
 from peewee import sort_models
 
-from service import auth
 from service import create_app
-from service import db
-from service.migrate import migrate
-from service.models import ALL_MODELS
+from service.ledger import keys as api_keys
+from service.storage import db
+from service.storage.migrate import migrate
+from service.storage.models import ALL_MODELS
 
 POSTGRES_URL = os.environ.get("CLAIMLEDGER_TEST_POSTGRES_URL")
 SKIP_POSTGRES = (
@@ -128,7 +128,7 @@ def keys(app):
         ("reviewer2", "reviewer"),
         ("admin", "admin"),
     ):
-        _, secret = auth.create_key(name, role, actor="test")
+        _, secret = api_keys.create_key(name, role, actor="test")
         headers[name] = {"Authorization": f"Bearer {secret}"}
     return headers
 

@@ -2,11 +2,11 @@
 
 import itertools
 
-from service import claims
-from service import conflicts
-from service import reviews
-from service import topics
-from service.models import Conflict
+from service.ledger import claims
+from service.ledger import conflicts
+from service.ledger import reviews
+from service.ledger import topics
+from service.storage.models import Conflict
 
 _counter = itertools.count(1)
 
@@ -27,7 +27,7 @@ def claim_data(**overrides):
 
 def make_claim(actor="test", **overrides):
     """Create and return a claim, parsed as the API would parse it."""
-    from service.schemas import ClaimInput
+    from service.schemas.claims import ClaimInput
 
     return claims.create_claim(ClaimInput().load(claim_data(**overrides)), actor)
 

@@ -4,11 +4,11 @@ import pytest
 from factories import make_claim
 from factories import make_topic
 
-from service import db
-from service.models import ClaimTopic
-from service.models import Conflict
-from service.models import Event
-from service.models import Topic
+from service.storage import db
+from service.storage.models import ClaimTopic
+from service.storage.models import Conflict
+from service.storage.models import Event
+from service.storage.models import Topic
 
 
 def stance(slug, value):

@@ -25,15 +25,15 @@ from marshmallow import validate
 from test_roles import APP
 from test_roles import WRITES
 
-from service import auth
-from service import conflicts
 from service import create_app
-from service import db
-from service import reviews
-from service import topics
-from service import webhooks
-from service.models import Conflict
-from service.schemas import ClaimDate
+from service.delivery import webhooks
+from service.ledger import conflicts
+from service.ledger import keys as api_keys
+from service.ledger import reviews
+from service.ledger import topics
+from service.schemas.claims import ClaimDate
+from service.storage import db
+from service.storage.models import Conflict
 
 
 @pytest.fixture(scope="module")
@@ -59,7 +59,7 @@ def keys(app):
     """Authorization headers for the keys the cases use."""
     headers = {}
     for name, role in (("reviewer", "reviewer"), ("admin", "admin")):
-        _, secret = auth.create_key(f"catalogue-{name}", role, actor="test")
+        _, secret = api_keys.create_key(f"catalogue-{name}", role, actor="test")
         headers[name] = {"Authorization": f"Bearer {secret}"}
     return headers
 
@@ -573,7 +573,7 @@ def marked_up(app):
         source={"url": "https://news.example/b", "publisher": _markup("right.source.publisher")},
         topics=[{"slug": "markup", "stance": "denies"}],
     )
-    decider, _ = auth.create_key(_markup("decider"), "reviewer", actor="test")
+    decider, _ = api_keys.create_key(_markup("decider"), "reviewer", actor="test")
     reviews.review_claim(left.id, "contested", _markup("review.rationale"), [], decider.name)
     conflict = Conflict.get((Conflict.left_claim == left.id) & (Conflict.right_claim == right.id))
     conflicts.confirm(conflict.id, decider.name, _markup("conflict.note"))

@@ -1,4 +1,4 @@
-"""Bulk import (POST /claims/batch, service.bulk) and export (GET /claims/export, service.export)."""
+"""Bulk import (POST /claims/batch, service.ledger.bulk) and export (GET /claims/export, service.ledger.export)."""
 
 import csv
 import datetime
@@ -11,19 +11,19 @@ from factories import claim_data
 from factories import make_claim
 from factories import make_topic
 
-from service import bulk
-from service import claims
-from service import export
-from service.models import Claim
-from service.models import ClaimAppearance
-from service.models import ClaimTopic
-from service.models import Delivery
-from service.models import Event
-from service.models import Source
-from service.models import Speaker
-from service.models import SpeakerAlias
-from service.models import Webhook
-from service.schemas import ClaimOut
+from service.ledger import bulk
+from service.ledger import claims
+from service.ledger import export
+from service.schemas.claims import ClaimOut
+from service.storage.models import Claim
+from service.storage.models import ClaimAppearance
+from service.storage.models import ClaimTopic
+from service.storage.models import Delivery
+from service.storage.models import Event
+from service.storage.models import Source
+from service.storage.models import Speaker
+from service.storage.models import SpeakerAlias
+from service.storage.models import Webhook
 
 BATCH = "/api/v1/claims/batch"
 EXPORT = "/api/v1/claims/export"

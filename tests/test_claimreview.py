@@ -5,11 +5,11 @@ from factories import make_claim
 from factories import review_claim
 from pyld import jsonld
 
-from service import claimreview
-from service import seeds
-from service.errors import NotFound
-from service.models import Claim
-from service.models import Speaker
+from service.ledger import claimreview
+from service.ledger import seeds
+from service.ledger.errors import NotFound
+from service.storage.models import Claim
+from service.storage.models import Speaker
 
 SCHEMA = "http://schema.org/"
 # The JSON-LD check runs offline: pyld resolves "https://schema.org" to these lines of schema.org's own

@@ -9,9 +9,9 @@ from factories import claim_data
 from factories import make_claim
 from factories import make_topic
 
-from service import speakers
-from service.models import Event
-from service.schemas import SpeakerInput
+from service.ledger import speakers
+from service.schemas.claims import SpeakerInput
+from service.storage.models import Event
 
 AMMO = "russian-ammunition-shortage"
 
@@ -503,9 +503,9 @@ def test_delete_missing_claim_is_404(client, keys):
 @pytest.mark.parametrize("inline", ["speaker", "source"])
 def test_two_claims_creating_the_same_speaker_or_source_at_once_both_succeed(app, monkeypatch, inline):
     """The first request pauses between its look-up and its insert while the second stores the same one."""
-    from service import claims
-    from service import sources
-    from service.schemas import ClaimInput
+    from service.ledger import claims
+    from service.ledger import sources
+    from service.schemas.claims import ClaimInput
 
     writers = TwoWriters()
     module = speakers if inline == "speaker" else sources

@@ -8,9 +8,9 @@ from factories import make_claim
 from factories import make_topic
 
 from service import config
-from service import speakers
-from service.models import Claim
-from service.schemas import SpeakerInput
+from service.ledger import speakers
+from service.schemas.claims import SpeakerInput
+from service.storage.models import Claim
 
 AMMO = "russian-ammunition-shortage"
 PEACE = "russia-peace-talks-2023"

@@ -12,10 +12,10 @@ from factories import claim_data
 from factories import make_claim
 
 from service import cli
-from service import db
-from service.migrate import MIGRATIONS
-from service.models import ALL_MODELS
-from service.models import Event
+from service.storage import db
+from service.storage.migrate import MIGRATIONS
+from service.storage.models import ALL_MODELS
+from service.storage.models import Event
 
 KEY = re.compile(r"clk_[0-9a-f]{12}_[A-Za-z0-9_-]{43}")
 

@@ -17,9 +17,9 @@ from service.client import ClaimLedgerClient
 from service.client import ClaimLedgerError
 from service.client import WebhookVerificationError
 from service.client import verify_webhook
-from service.models import Claim
-from service.models import Event
-from service.models import IdempotencyRecord
+from service.storage.models import Claim
+from service.storage.models import Event
+from service.storage.models import IdempotencyRecord
 
 HEADER_END = b"\r\n\r\n"
 REFUSALS = {"unavailable": b"503 Service Unavailable", "rate_limited": b"429 Too Many Requests"}

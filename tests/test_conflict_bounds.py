@@ -5,12 +5,12 @@ from factories import claim_data
 from factories import make_claim
 from factories import make_topic
 
-from service import bulk
-from service import claims
-from service import conflict_detection
-from service.models import Conflict
-from service.models import Event
-from service.schemas import ClaimInput
+from service.ledger import bulk
+from service.ledger import claims
+from service.ledger import conflict_detection
+from service.schemas.claims import ClaimInput
+from service.storage.models import Conflict
+from service.storage.models import Event
 
 PARTNERS = conflict_detection.STANCE_PARTNERS
 

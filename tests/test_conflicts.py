@@ -6,15 +6,15 @@ import pytest
 from factories import make_claim
 from factories import make_topic
 
-from service import claims
-from service import conflicts
-from service import db
-from service import seeds
-from service.db import database
-from service.models import Claim
-from service.models import Conflict
-from service.models import Event
-from service.schemas import ClaimUpdate
+from service.ledger import claims
+from service.ledger import conflicts
+from service.ledger import seeds
+from service.schemas.claims import ClaimUpdate
+from service.storage import db
+from service.storage.db import database
+from service.storage.models import Claim
+from service.storage.models import Conflict
+from service.storage.models import Event
 
 AMMUNITION = "russian-ammunition-shortage"
 SHORT = "Russian forces at Bakhmut are running out of artillery shells."

@@ -10,15 +10,15 @@ from factories import make_claim
 from standardwebhooks import Webhook as Verifier
 from standardwebhooks.webhooks import WebhookVerificationError
 
-from service import delivery
-from service import signing
-from service import webhooks
-from service.claims import snapshot
-from service.models import Delivery
-from service.models import DeliveryAttempt
-from service.models import Event
-from service.models import Webhook
-from service.models import utcnow
+from service.delivery import sender as delivery
+from service.delivery import signing
+from service.delivery import webhooks
+from service.ledger.claims import snapshot
+from service.storage.models import Delivery
+from service.storage.models import DeliveryAttempt
+from service.storage.models import Event
+from service.storage.models import Webhook
+from service.storage.models import utcnow
 
 FAST = delivery.Options(allow_private=True, timeout=2, retry_base=5, retry_max=60)
 

@@ -6,7 +6,7 @@ import pytest
 import requests
 from factories import claim_data
 
-from service.models import Event
+from service.storage.models import Event
 
 EVENT_FIELDS = {"id", "type", "object_type", "object_id", "actor", "created_at", "data"}
 

@@ -21,12 +21,12 @@ from conftest import TEST_SETTINGS
 from hypothesis import HealthCheck
 from hypothesis import settings
 
-from service import auth
 from service import create_app
-from service import db
-from service import seeds
-from service.models import ALL_MODELS
-from service.models import ApiKey
+from service.ledger import keys as api_keys
+from service.ledger import seeds
+from service.storage import db
+from service.storage.models import ALL_MODELS
+from service.storage.models import ApiKey
 
 SEED = 20261126
 EXAMPLES_PER_OPERATION = 100
@@ -77,7 +77,7 @@ def _seed(keys):
         return keys
     keys = {}
     for role in ("reviewer", "admin"):
-        key, secret = auth.create_key(f"fuzz-{role}", role, actor="test")
+        key, secret = api_keys.create_key(f"fuzz-{role}", role, actor="test")
         keys[role] = (key.id, {"Authorization": f"Bearer {secret}"})
     keys["rows"] = list(ApiKey.select().where(ApiKey.name.startswith("fuzz-")).dicts())
     return keys

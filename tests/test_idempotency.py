@@ -10,14 +10,13 @@ import requests
 from factories import claim_data
 from flask import jsonify
 
-from service import auth
-from service import claims
-from service import idempotency
-from service.models import Claim
-from service.models import Event
-from service.models import IdempotencyRecord
-from service.models import utcnow
-from service.schemas import ClaimInput
+from service.http import idempotency
+from service.ledger import claims
+from service.schemas.claims import ClaimInput
+from service.storage.models import Claim
+from service.storage.models import Event
+from service.storage.models import IdempotencyRecord
+from service.storage.models import utcnow
 
 
 def _post(client, headers, body, key="key-1", path="/api/v1/claims"):
@@ -26,7 +25,7 @@ def _post(client, headers, body, key="key-1", path="/api/v1/claims"):
 
 def _insert_reservation(keys, raw_body, age):
     """Leave an unanswered reservation for the reviewer's POST /api/v1/claims, as a running request does."""
-    api_key = auth.authenticate(keys["reviewer"]["Authorization"].removeprefix("Bearer "))
+    api_key = keys.authenticate(keys["reviewer"]["Authorization"].removeprefix("Bearer "))
     IdempotencyRecord.create(
         scope=idempotency.scope_of(f"key:{api_key.id}", "POST", "/api/v1/claims"),
         key="key-1",

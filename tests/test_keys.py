@@ -6,8 +6,8 @@ import json
 import pytest
 
 from service import cli
-from service.models import ApiKey
-from service.models import Event
+from service.storage.models import ApiKey
+from service.storage.models import Event
 
 
 def _stored():

@@ -7,10 +7,10 @@ import requests
 from factories import make_claim
 from factories import make_topic
 
-from service import sources
-from service import speakers
-from service.models import ALL_MODELS
-from service.models import Event
+from service.ledger import sources
+from service.ledger import speakers
+from service.storage.models import ALL_MODELS
+from service.storage.models import Event
 
 
 def _claim():

@@ -37,15 +37,15 @@ from factories import make_topic
 from receiver import wait_for
 from test_preconditions import _patch_at_once
 
-from service import auth
-from service import db
-from service.migrate import migrate
-from service.models import Claim
-from service.models import ClaimTopic
-from service.models import Event
-from service.models import Review
-from service.models import Source
-from service.models import Speaker
+from service.ledger import keys as api_keys
+from service.storage import db
+from service.storage.migrate import migrate
+from service.storage.models import Claim
+from service.storage.models import ClaimTopic
+from service.storage.models import Event
+from service.storage.models import Review
+from service.storage.models import Source
+from service.storage.models import Speaker
 
 CLIENTS = 16
 WRITE_SECONDS = 10
@@ -53,12 +53,14 @@ REQUEST_TIMEOUT = 60
 PROBLEM = "application/problem+json"
 
 
+def _secret(name):
+    """Create a reviewer key and return its secret."""
+    return api_keys.create_key(name, "reviewer", actor="test")[1]
+
+
 def _reviewer_keys(count):
     """Return Authorization headers for count reviewer keys, named reviewer-0, reviewer-1, ..."""
-    return {
-        f"reviewer-{n}": {"Authorization": f"Bearer {auth.create_key(f'reviewer-{n}', 'reviewer', actor='test')[1]}"}
-        for n in range(count)
-    }
+    return {f"reviewer-{n}": {"Authorization": f"Bearer {_secret(f'reviewer-{n}')}"} for n in range(count)}
 
 
 class Writer(threading.Thread):
@@ -443,7 +445,7 @@ class Caller(threading.Thread):
 
 @pytest.mark.timeout(300)
 def test_the_api_answers_503_while_postgresql_is_down_and_recovers_by_itself(private_postgres, tmp_path):
-    _, secret = auth.create_key("outage", "reviewer", actor="test")
+    _, secret = api_keys.create_key("outage", "reviewer", actor="test")
     claim = make_claim(text="There before the outage")
     db.database.obj.close_all()
     process, base_url = servers.serve(private_postgres.url, tmp_path / "serve.log", workers=3)

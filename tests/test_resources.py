@@ -7,8 +7,8 @@ from checks import row_counts
 from factories import make_claim
 from factories import make_topic
 
-from service.models import Claim
-from service.models import Event
+from service.storage.models import Claim
+from service.storage.models import Event
 
 PRIGOZHIN = {
     "name": "  Yevgeny   Prigozhin ",

@@ -8,16 +8,16 @@ import pytest
 import requests
 from factories import make_claim
 
-from service import auth
-from service import claims
-from service import db
-from service import reviews
-from service import seeds
-from service.errors import NotFound
-from service.models import VERDICTS
-from service.models import Claim
-from service.models import Event
-from service.models import Review
+from service.ledger import claims
+from service.ledger import keys as api_keys
+from service.ledger import reviews
+from service.ledger import seeds
+from service.ledger.errors import NotFound
+from service.storage import db
+from service.storage.models import VERDICTS
+from service.storage.models import Claim
+from service.storage.models import Event
+from service.storage.models import Review
 
 ISO_Z = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$")
 EVIDENCE = [
@@ -261,7 +261,7 @@ def test_concurrent_reviews_of_one_claim_leave_the_right_counts(live_server):
     """Reviewers post at once, changing their minds; the claim must add up to its history afterwards."""
     claim = make_claim()
     reviewers = {
-        f"desk-{n}": {"Authorization": f"Bearer {auth.create_key(f'desk-{n}', 'reviewer')[1]}"} for n in range(6)
+        f"desk-{n}": {"Authorization": f"Bearer {api_keys.create_key(f'desk-{n}', 'reviewer')[1]}"} for n in range(6)
     }
     rounds = 5
     barrier = threading.Barrier(len(reviewers))

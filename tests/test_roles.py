@@ -13,17 +13,17 @@ from factories import claim_data
 from factories import make_claim
 from factories import make_topic
 
-from service import auth
-from service import conflicts
 from service import create_app
-from service import etags
-from service import reviews
-from service import sources
-from service import speakers
-from service import webhooks
-from service.models import ALL_MODELS
-from service.models import Delivery
-from service.models import Event
+from service.delivery import webhooks
+from service.ledger import conflicts
+from service.ledger import keys as api_keys
+from service.ledger import reviews
+from service.ledger import sources
+from service.ledger import speakers
+from service.storage import etags
+from service.storage.models import ALL_MODELS
+from service.storage.models import Delivery
+from service.storage.models import Event
 
 UNIQUE = itertools.count(1)
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
@@ -86,7 +86,7 @@ def _review():
 
 
 def _revoke():
-    key, _ = auth.create_key("retiring", "reader", actor="test")
+    key, _ = api_keys.create_key("retiring", "reader", actor="test")
     return f"/api/v1/keys/{key.id}/revoke", None, {}
 
 
@@ -177,8 +177,8 @@ def _everything():
 @pytest.fixture
 def callers(keys):
     """Authorization headers for every kind of caller in the matrix."""
-    retired, retired_secret = auth.create_key("retired", "admin", actor="test")
-    auth.revoke_key(retired.id, actor="test")
+    retired, retired_secret = api_keys.create_key("retired", "admin", actor="test")
+    api_keys.revoke_key(retired.id, actor="test")
     admin_prefix = keys["admin"]["Authorization"].removeprefix("Bearer clk_").partition("_")[0]
     return {
         "no key": {},

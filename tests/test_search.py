@@ -6,7 +6,7 @@ import pytest
 from checks import assert_problem
 from factories import make_claim
 
-from service import seeds
+from service.ledger import seeds
 
 AMMO = "russian-ammunition-shortage"
 ENTITY = re.compile(r"&(amp|lt|gt|quot|#x27);")
@@ -236,7 +236,7 @@ def test_search_follows_edits_and_deletes(client, keys):
 
 
 def test_a_very_common_term_is_ranked_among_its_newest_matches(client, monkeypatch):
-    from service import search
+    from service.ledger import search
 
     stored = [make_claim(text=f"Shelling reported near the river, report {n}").id for n in range(5)]
     monkeypatch.setattr(search, "RANKED_MATCHES", 3)

@@ -5,7 +5,7 @@ from factories import make_claim
 from factories import make_topic
 from factories import review_claim
 
-from service.models import Conflict
+from service.storage.models import Conflict
 
 PAGES = {
     "topic page": lambda ids: f"/topics/{ids['topic']}",

@@ -5,7 +5,7 @@ import pathlib
 
 import pytest
 
-from service import similarity
+from service.ledger import similarity
 
 CORPUS = pathlib.Path(__file__).parent / "data" / "conflict_pairs.json"
 

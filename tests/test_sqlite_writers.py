@@ -5,7 +5,7 @@ import threading
 import peewee
 import pytest
 
-from service import db
+from service.storage import db
 
 BUSY_50 = "PRAGMA busy_timeout = 50"
 

@@ -5,10 +5,10 @@ import pytest
 from factories import make_claim
 from factories import make_topic
 
-from service import conflicts
-from service import seeds
-from service.models import Conflict
-from service.models import Topic
+from service.ledger import conflicts
+from service.ledger import seeds
+from service.storage.models import Conflict
+from service.storage.models import Topic
 
 AMMUNITION = "russian-ammunition-shortage"
 DESKTOP = (1200, 900)

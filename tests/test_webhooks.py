@@ -7,14 +7,14 @@ import fakedns
 import pytest
 from factories import make_claim
 
-from service import ssrf
-from service import webhooks
-from service.db import database
-from service.events import EVENT_TYPES
-from service.models import Delivery
-from service.models import Event
-from service.models import Webhook
-from service.models import utcnow
+from service.delivery import ssrf
+from service.delivery import webhooks
+from service.ledger.events import EVENT_TYPES
+from service.storage.db import database
+from service.storage.models import Delivery
+from service.storage.models import Event
+from service.storage.models import Webhook
+from service.storage.models import utcnow
 
 # A public address: accepted as a subscriber, never contacted (no worker runs in these tests).
 PUBLIC_URL = "http://93.184.215.14/hook"

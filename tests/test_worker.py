@@ -12,9 +12,9 @@ from factories import make_claim
 from receiver import wait_for
 from standardwebhooks import Webhook as Verifier
 
-from service import webhooks
-from service.models import Delivery
-from service.models import DeliveryAttempt
+from service.delivery import webhooks
+from service.storage.models import Delivery
+from service.storage.models import DeliveryAttempt
 
 CLAIMLEDGER = str(Path(sys.executable).parent / "claimledger")
 

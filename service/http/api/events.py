@@ -1,0 +1,24 @@
+"""The audit trail and change feed: /api/v1/events."""
+
+from service.http.api.common import Blueprint
+from service.ledger import events
+from service.schemas.reviews import EventPage
+from service.schemas.reviews import EventQuery
+
+blp = Blueprint(
+    "events",
+    __name__,
+    description=(
+        "The change feed: every change, oldest first. Poll with after=<next_after of the last answer>; "
+        "an event is never rewritten, and none is skipped or repeated."
+    ),
+)
+
+
+@blp.route("/events")
+@blp.arguments(EventQuery, location="query")
+@blp.response(200, EventPage)
+def list_events(args):
+    """List events after an event id, oldest first, optionally of some types; continue from next_after."""
+    items = events.list_events(args["after"], args.get("type"), args["limit"])
+    return {"items": items, "next_after": items[-1].id if items else args["after"]}

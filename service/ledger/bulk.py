@@ -1,0 +1,374 @@
+"""Bulk import of claims: thousands validated and stored in one transaction, with their events."""
+
+import datetime
+import json
+
+import peewee
+from marshmallow import ValidationError
+from peewee import chunked
+
+from service.ledger import conflict_detection
+from service.ledger import events
+from service.ledger import export
+from service.ledger.errors import BadRequest
+from service.ledger.errors import Conflict
+from service.ledger.errors import ValidationFailed
+from service.ledger.errors import flatten_messages
+from service.ledger.speakers import name_key
+from service.ledger.topics import count_stances
+from service.schemas.claims import ClaimInput
+from service.schemas.claims import SourceDetail
+from service.schemas.claims import SpeakerDetail
+from service.storage.db import database
+from service.storage.db import insert_rows
+from service.storage.db import value_list
+from service.storage.models import CLAIM_STATUSES
+from service.storage.models import Claim
+from service.storage.models import ClaimAppearance
+from service.storage.models import ClaimTopic
+from service.storage.models import Source
+from service.storage.models import Speaker
+from service.storage.models import SpeakerAlias
+from service.storage.models import Topic
+from service.storage.models import utcnow
+
+MAX_BATCH = 10_000
+MAX_REPORTED_ITEMS = 100
+# Keys per IN (...) list: well under SQLite's 32,766 bound variables.
+KEYS_PER_QUERY = 5000
+_CLAIM_INPUT = ClaimInput()
+
+
+def parse_body(body, ndjson):
+    """Return the list of raw items in a JSON array or NDJSON body, or raise 400 naming where it breaks."""
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise BadRequest(f"The body is not UTF-8 (byte {error.start}).") from None
+    if ndjson:
+        return [item for _, item in iter_ndjson(text.splitlines())]
+    try:
+        return json.loads(text)
+    except ValueError as error:
+        raise BadRequest(f"The body is not valid JSON: {error}.") from None
+
+
+def iter_ndjson(lines, first_line=1):
+    """Yield (line number, item) for each non-blank line (str or UTF-8 bytes) of NDJSON; 400 names a bad line."""
+    for number, line in enumerate(lines, start=first_line):
+        if line.strip():
+            try:
+                yield number, json.loads(line)
+            except ValueError as error:
+                raise BadRequest(
+                    f"Line {number} is not valid JSON: {error}.", errors={f"line.{number}": ["Not valid JSON."]}
+                ) from None
+            except RecursionError:
+                # The app's handler answers this for JSON bodies only; an NDJSON line can nest as deep.
+                raise BadRequest(
+                    f"Line {number} is nested too deeply.", errors={f"line.{number}": ["Nested too deeply."]}
+                ) from None
+
+
+def _failure(errors, total):
+    """Return the 422 for a batch: every bad item's index and fields, up to MAX_REPORTED_ITEMS items."""
+    bad = sorted({int(key.split(".", 1)[0]) for key in errors})
+    shown = set(bad[:MAX_REPORTED_ITEMS])
+    reported = {key: messages for key, messages in errors.items() if int(key.split(".", 1)[0]) in shown}
+    detail = f"{len(bad)} of {total} claims are invalid; nothing was stored."
+    if len(bad) > len(shown):
+        detail += f" The first {len(shown)} are listed."
+    return ValidationFailed(detail, errors=dict(sorted(reported.items(), key=lambda kv: int(kv[0].split(".")[0]))))
+
+
+def validate_batch(raw_items):
+    """Return the items loaded as POST /claims loads one, or raise 422 naming each bad item's index and fields."""
+    if not isinstance(raw_items, list):
+        raise ValidationFailed("Send a JSON array of claims, or NDJSON with one claim per line.")
+    if not raw_items:
+        raise ValidationFailed("The batch holds no claims.")
+    if len(raw_items) > MAX_BATCH:
+        raise ValidationFailed(f"A batch holds at most {MAX_BATCH:,} claims, not {len(raw_items):,}; split it.")
+    try:
+        return _CLAIM_INPUT.load(raw_items, many=True)
+    except ValidationError as error:
+        raise _failure(flatten_messages(error.messages), len(raw_items)) from None
+
+
+def _in_chunks(query_for, keys):
+    """Run query_for(chunk) for chunks of keys and yield every row, keeping each IN (...) list bounded."""
+    for chunk in chunked(list(keys), KEYS_PER_QUERY):
+        yield from query_for(chunk)
+
+
+def _insert(model, rows, returning=False):
+    """Insert dict rows, all with the same keys in the same order; return their new ids if asked."""
+    if not rows:
+        return []
+    return insert_rows(model, tuple(rows[0]), [tuple(row.values()) for row in rows], returning)
+
+
+def _claim_datetime(value):
+    """Return (datetime, has_time) for a loaded claimed_on, as create_claim stores it."""
+    if isinstance(value, datetime.datetime):
+        return value, True
+    return datetime.datetime.combine(value, datetime.time()), False
+
+
+class _Batch:
+    """The rows a batch refers to: found by one query per kind, missing speakers and sources planned in memory."""
+
+    def __init__(self, items):
+        self.items = items
+        self.errors = {}
+        self.topics = {}
+        self.speakers = {}
+        self.sources = {}
+        self.new_speakers = {}
+        self.new_sources = {}
+
+    def resolve(self):
+        """Decide every item's topics, speaker and sources; raise 422 naming each item that cannot be stored."""
+        self._find_topics()
+        self.speaker_of = self._plan_speakers()
+        self.sources_of = self._plan_sources()
+        if self.errors:
+            raise _failure(self.errors, len(self.items))
+
+    def _find_topics(self):
+        slugs = {topic["slug"] for item in self.items for topic in item.get("topics", ())}
+        rows = _in_chunks(
+            lambda chunk: (
+                Topic.select(Topic.slug, Topic.id, Topic.title).where(Topic.slug.in_(value_list(chunk))).tuples()
+            ),
+            slugs,
+        )
+        self.topics = {slug: (topic_id, title) for slug, topic_id, title in rows}
+        for index, item in enumerate(self.items):
+            unknown = [topic["slug"] for topic in item.get("topics", ()) if topic["slug"] not in self.topics]
+            if unknown:
+                self.errors[f"{index}.topics"] = [f"Unknown topic slug {slug!r}." for slug in unknown]
+
+    def _plan_speakers(self):
+        """Return each item's speaker: an id, or the name key of a speaker to create (as create_claim would)."""
+        refs = [item["speaker"] for item in self.items]
+        keys = {name_key(ref["name"]) for ref in refs if "name" in ref}
+        keys |= {name_key(alias) for ref in refs if "name" in ref for alias in ref.get("aliases", ())}
+        aliases = SpeakerAlias.select(SpeakerAlias.alias_key, SpeakerAlias.speaker)
+        names = Speaker.select(Speaker.name_key, Speaker.id)
+        known = dict(
+            _in_chunks(lambda chunk: aliases.where(SpeakerAlias.alias_key.in_(value_list(chunk))).tuples(), keys)
+        )
+        known.update(_in_chunks(lambda chunk: names.where(Speaker.name_key.in_(value_list(chunk))).tuples(), keys))
+        new_aliases = {}
+        speaker_of = []
+        for index, ref in enumerate(refs):
+            key = name_key(ref["name"]) if "name" in ref else None
+            if key is None or key in known:
+                speaker_of.append(known[key] if key else ref["id"])
+                continue
+            key = new_aliases.get(key, key)
+            if key not in self.new_speakers:
+                self._plan_speaker(index, ref, key, known, new_aliases)
+            speaker_of.append(key)
+        wanted = {value for value in speaker_of if isinstance(value, int)}
+        for row in _in_chunks(
+            lambda chunk: Speaker.select(*export.SPEAKER_OUT).where(Speaker.id.in_(value_list(chunk))).tuples(), wanted
+        ):
+            self.speakers[row[0]] = export.speaker_out(row)
+        for index, ref in enumerate(refs):
+            if "id" in ref and ref["id"] not in self.speakers:
+                self.errors[f"{index}.speaker.id"] = [f"No speaker with id {ref['id']}."]
+        return speaker_of
+
+    def _plan_speaker(self, index, ref, key, known, new_aliases):
+        aliases = {}
+        for alias in ref.get("aliases", ()):
+            alias_key = name_key(alias)
+            if alias_key == key or alias_key in aliases:
+                continue
+            if alias_key in known or alias_key in self.new_speakers or alias_key in new_aliases:
+                self.errors.setdefault(f"{index}.speaker.aliases", []).append(
+                    f"{alias!r} already names another speaker."
+                )
+                continue
+            aliases[alias_key] = " ".join(alias.split())
+        new_aliases.update(dict.fromkeys(aliases, key))
+        fields = {name: ref.get(name) for name in ("description", "affiliation", "wikidata_id")}
+        self.new_speakers[key] = {
+            "name": " ".join(ref["name"].split()),
+            "name_key": key,
+            "kind": ref.get("kind", "person"),
+            **fields,
+            "aliases": aliases,
+        }
+
+    def _plan_sources(self):
+        """Return each item's [source, *appearances]: ids, or the URLs of sources to create."""
+        refs = [(item["source"], *item.get("appearances", ())) for item in self.items]
+        urls = {ref["url"] for group in refs for ref in group if "url" in ref}
+        known = dict(
+            _in_chunks(
+                lambda chunk: Source.select(Source.url, Source.id).where(Source.url.in_(value_list(chunk))).tuples(),
+                urls,
+            )
+        )
+        sources_of = []
+        for index, group in enumerate(refs):
+            resolved = []
+            for position, ref in enumerate(group):
+                field = f"{index}.source" if position == 0 else f"{index}.appearances.{position - 1}"
+                if "id" in ref:
+                    resolved.append(ref["id"])
+                elif ref["url"] in known:
+                    resolved.append(known[ref["url"]])
+                else:
+                    if ref["url"] not in self.new_sources:
+                        if not ref.get("publisher"):
+                            self.errors[f"{field}.publisher"] = ["Needed to create a source for a new URL."]
+                            continue
+                        self.new_sources[ref["url"]] = {
+                            "url": ref["url"],
+                            "publisher": ref["publisher"],
+                            "title": ref.get("title"),
+                            "published_on": ref.get("published_on"),
+                            "kind": ref.get("kind", "article"),
+                        }
+                    resolved.append(ref["url"])
+            sources_of.append(resolved)
+        wanted = {value for group in sources_of for value in group if isinstance(value, int)}
+        for row in _in_chunks(
+            lambda chunk: Source.select(*export.SOURCE_OUT).where(Source.id.in_(value_list(chunk))).tuples(), wanted
+        ):
+            self.sources[row[0]] = export.source_out(row)
+        for index, group in enumerate(refs):
+            for position, ref in enumerate(group):
+                if "id" in ref and ref["id"] not in self.sources:
+                    field = f"{index}.source" if position == 0 else f"{index}.appearances.{position - 1}"
+                    self.errors[f"{field}.id"] = [f"No source with id {ref['id']}."]
+        return sources_of
+
+    def create_speakers(self, actor, now):
+        """Insert the planned speakers and their aliases; record speaker.created for each."""
+        planned = list(self.new_speakers.values())
+        rows = [
+            {**{k: v for k, v in plan.items() if k != "aliases"}, "version": 1, "created_at": now, "updated_at": now}
+            for plan in planned
+        ]
+        aliases = []
+        changes = []
+        detail = SpeakerDetail()
+        for speaker_id, plan, row in zip(_insert(Speaker, rows, returning=True), planned, rows, strict=True):
+            self.new_speakers[plan["name_key"]] = speaker_id
+            speaker = Speaker(id=speaker_id, **row)
+            self.speakers[speaker_id] = export.speaker_out([getattr(speaker, f.name) for f in export.SPEAKER_OUT])
+            aliases += [
+                {"speaker": speaker_id, "alias": name, "alias_key": key} for key, name in plan["aliases"].items()
+            ]
+            speaker.alias_names = list(plan["aliases"].values())
+            speaker.record = dict.fromkeys(CLAIM_STATUSES, 0)
+            changes.append((speaker_id, detail.dump(speaker)))
+        _insert(SpeakerAlias, aliases)
+        events.record_many("speaker.created", "speaker", actor, changes)
+
+    def create_sources(self, actor, now):
+        """Insert the planned sources; record source.created for each."""
+        rows = [{**plan, "version": 1, "created_at": now, "updated_at": now} for plan in self.new_sources.values()]
+        changes = []
+        detail = SourceDetail()
+        for source_id, row in zip(_insert(Source, rows, returning=True), rows, strict=True):
+            self.new_sources[row["url"]] = source_id
+            source = Source(id=source_id, **row)
+            self.sources[source_id] = export.source_out([getattr(source, f.name) for f in export.SOURCE_OUT])
+            changes.append((source_id, detail.dump(source)))
+        events.record_many("source.created", "source", actor, changes)
+
+    def speaker_id(self, value):
+        return self.new_speakers[value] if isinstance(value, str) else value
+
+    def source_ids(self, values):
+        return [self.new_sources[value] if isinstance(value, str) else value for value in values]
+
+
+def import_claims(items, actor, detect_conflicts=True):
+    """Store loaded claims all or nothing, matching or creating speakers and sources; return the new ids in order.
+
+    With detect_conflicts, claims taking opposite stances are paired as when stored one by one.
+    """
+    try:
+        return _import(items, actor, detect_conflicts)
+    except peewee.IntegrityError:
+        # Another writer created one of the batch's speakers or sources between our look-up and insert: the
+        # transaction rolled back whole, and a second pass finds the row that now exists.
+        try:
+            return _import(items, actor, detect_conflicts)
+        except peewee.IntegrityError as error:
+            raise Conflict("The batch collided with concurrent writes; send it again.") from error
+
+
+def _import(items, actor, detect_conflicts):
+    now = utcnow()
+    with database.atomic():
+        batch = _Batch(items)
+        batch.resolve()
+        batch.create_speakers(actor, now)
+        batch.create_sources(actor, now)
+        source_groups = [batch.source_ids(group) for group in batch.sources_of]
+        rows = []
+        for item, speaker, sources in zip(items, batch.speaker_of, source_groups, strict=True):
+            claimed_on, has_time = _claim_datetime(item["claimed_on"])
+            rows.append(
+                {
+                    "text": item["text"],
+                    "quote": item.get("quote"),
+                    "speaker": batch.speaker_id(speaker),
+                    "source": sources[0],
+                    "claimed_on": claimed_on,
+                    "claimed_on_has_time": has_time,
+                    "language": item.get("language") or "en",
+                    "status": "unreviewed",
+                    "supported_count": 0,
+                    "contested_count": 0,
+                    "version": 1,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+            )
+        ids = _insert(Claim, rows, returning=True)
+        appearances = []
+        links = []
+        documents = []
+        for claim_id, item, row, sources in zip(ids, items, rows, source_groups, strict=True):
+            appearing = list(dict.fromkeys(source for source in sources[1:] if source != row["source"]))
+            appearances += [{"claim": claim_id, "source": source} for source in appearing]
+            stances = item.get("topics", ())
+            links += [
+                {
+                    "claim": claim_id,
+                    "topic": batch.topics[t["slug"]][0],
+                    "stance": t["stance"],
+                    "claimed_on": row["claimed_on"],
+                    "speaker": row["speaker"],
+                }
+                for t in stances
+            ]
+            document = export.claim_document(
+                (claim_id, *(row[field.name] for field in export.CLAIM_OUT[1:])),
+                batch.speakers[row["speaker"]],
+                batch.sources[row["source"]],
+                [batch.sources[source] for source in appearing],
+                [{"slug": t["slug"], "title": batch.topics[t["slug"]][1], "stance": t["stance"]} for t in stances],
+            )
+            documents.append((claim_id, document))
+        _insert(ClaimAppearance, appearances)
+        _insert(ClaimTopic, links)
+        count_stances((link["topic"], link["stance"], 1) for link in links)
+        events.record_many("claim.created", "claim", actor, documents)
+        if detect_conflicts:
+            stanced = [
+                Claim(id=claim_id, speaker=row["speaker"], claimed_on=row["claimed_on"])
+                for claim_id, item, row in zip(ids, items, rows, strict=True)
+                if any(t["stance"] != "neutral" for t in item.get("topics", ()))
+            ]
+            conflict_detection.pair_imported(stanced, actor)
+    return ids

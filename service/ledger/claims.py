@@ -1,0 +1,311 @@
+"""Claims: create, read, edit, delete and list them, with their speaker, sources and topics."""
+
+import datetime
+
+import peewee
+from peewee import Tuple
+
+from service.ledger import conflict_detection
+from service.ledger import events
+from service.ledger import search
+from service.ledger.documents import COLUMNS
+from service.ledger.documents import as_datetime
+from service.ledger.documents import documents
+from service.ledger.errors import NotFound
+from service.ledger.sources import resolve_source
+from service.ledger.speakers import find_speaker
+from service.ledger.speakers import resolve_speaker
+from service.ledger.topics import count_stances
+from service.ledger.topics import topics_by_slug
+from service.schemas.claims import ClaimOut
+from service.storage import cursors
+from service.storage import etags
+from service.storage.db import database
+from service.storage.models import Claim
+from service.storage.models import ClaimAppearance
+from service.storage.models import ClaimTopic
+from service.storage.models import Review
+from service.storage.models import Source
+from service.storage.models import Speaker
+from service.storage.models import Topic
+from service.storage.models import parse_id
+
+
+def _as_datetime(value):
+    """Return (datetime, has_time) for a date or a datetime."""
+    if isinstance(value, datetime.datetime):
+        return value, True
+    return datetime.datetime.combine(value, datetime.time()), False
+
+
+def with_details(claims):
+    """Attach speakers' and sources' rows, appearances and topic stances to claims; return them."""
+    claims = list(claims)
+    by_id = {claim.id: claim for claim in claims}
+    for claim in claims:
+        claim.appearance_sources = []
+        claim.topic_stances = []
+    if not by_id:
+        return claims
+    ids = list(by_id)
+    appearances = (
+        ClaimAppearance.select(ClaimAppearance, Source)
+        .join(Source)
+        .where(ClaimAppearance.claim.in_(ids))
+        .order_by(ClaimAppearance.id)
+    )
+    for appearance in appearances:
+        by_id[appearance.claim_id].appearance_sources.append(appearance.source)
+    links = ClaimTopic.select(ClaimTopic, Topic).join(Topic).where(ClaimTopic.claim.in_(ids)).order_by(ClaimTopic.id)
+    for link in links:
+        by_id[link.claim_id].topic_stances.append(
+            {"slug": link.topic.slug, "title": link.topic.title, "stance": link.stance}
+        )
+    return claims
+
+
+def _select():
+    return Claim.select(Claim, Speaker, Source).join(Speaker).switch(Claim).join(Source)
+
+
+def select_documents():
+    """Return the query of claims' COLUMNS rows, as documents() reads them; add a where."""
+    return _select().select(*COLUMNS)
+
+
+def get_claim(claim_id):
+    """Return a claim with its details, or raise NotFound."""
+    claim = _select().where(Claim.id == claim_id).first()
+    if claim is None:
+        raise NotFound(f"No claim with id {claim_id}.")
+    return with_details([claim])[0]
+
+
+def read_claim(claim_id):
+    """Return a claim as the API shows it (ClaimOut's shape, built from rows), or raise NotFound."""
+    rows = database.execute(_select().select(*COLUMNS).where(Claim.id == claim_id)).fetchall()
+    if not rows:
+        raise NotFound(f"No claim with id {claim_id}.")
+    return documents(rows)[0]
+
+
+def snapshot(claim):
+    """Return the claim as events and webhooks carry it."""
+    return read_claim(claim.id)
+
+
+def _set_appearances(claim, refs, actor, replace=True):
+    if replace:
+        ClaimAppearance.delete().where(ClaimAppearance.claim == claim).execute()
+    seen = {claim.source_id}
+    for index, ref in enumerate(refs):
+        source = resolve_source(ref, actor, field=f"appearances.{index}")
+        if source.id not in seen:
+            seen.add(source.id)
+            ClaimAppearance.create(claim=claim, source=source)
+
+
+def _stances_of(claim_id):
+    """Return the claim's stances as (topic id, stance) pairs."""
+    return list(ClaimTopic.select(ClaimTopic.topic, ClaimTopic.stance).where(ClaimTopic.claim == claim_id).tuples())
+
+
+def _set_topics(claim, stances, topics=None):
+    """Replace the claim's topic stances; topics, if given, are the stances' Topic rows by slug and the claim is new."""
+    changes = []
+    if topics is None:
+        topics = topics_by_slug([item["slug"] for item in stances])
+        changes = [(topic_id, stance, -1) for topic_id, stance in _stances_of(claim.id)]
+        ClaimTopic.delete().where(ClaimTopic.claim == claim).execute()
+    changes += [(topics[item["slug"]].id, item["stance"], 1) for item in stances]
+    count_stances(changes)
+    for item in stances:
+        ClaimTopic.create(
+            claim=claim,
+            topic=topics[item["slug"]],
+            stance=item["stance"],
+            claimed_on=claim.claimed_on,
+            speaker=claim.speaker_id,
+        )
+
+
+def create_claim(data, actor):
+    """Store a new claim, matching or creating its speaker and sources, and record the event.
+
+    The claim returned carries `document`: the claim as the event recorded it and the API shows it.
+    """
+    with database.atomic():
+        topics = topics_by_slug([item["slug"] for item in data.get("topics", [])])
+        speaker = resolve_speaker(data["speaker"], actor)
+        source = resolve_source(data["source"], actor)
+        claimed_on, has_time = _as_datetime(data["claimed_on"])
+        claim = Claim.create(
+            text=data["text"],
+            quote=data.get("quote"),
+            speaker=speaker,
+            source=source,
+            claimed_on=claimed_on,
+            claimed_on_has_time=has_time,
+            language=data.get("language") or "en",
+        )
+        _set_appearances(claim, data.get("appearances", []), actor, replace=False)
+        _set_topics(claim, data.get("topics", []), topics)
+        conflict_detection.refresh_for_claim(claim, actor)
+        claim.document = snapshot(claim)
+        events.record("claim.created", "claim", claim.id, actor, claim.document)
+    return claim
+
+
+def update_claim(claim_id, changes, version, actor):
+    """Edit a claim if it is still at the version the caller read; record the event.
+
+    The claim returned carries `document`: the claim as the event recorded it and the API shows it.
+    """
+    changes = dict(changes)
+    with database.atomic():
+        claim = get_claim(claim_id)
+        columns = {k: changes[k] for k in ("text", "quote", "language") if k in changes}
+        if "speaker" in changes:
+            columns["speaker"] = resolve_speaker(changes["speaker"], actor)
+        if "source" in changes:
+            columns["source"] = resolve_source(changes["source"], actor)
+        if "claimed_on" in changes:
+            columns["claimed_on"], columns["claimed_on_has_time"] = _as_datetime(changes["claimed_on"])
+        claim = etags.compare_and_set(claim, version, **columns)
+        if "appearances" in changes:
+            _set_appearances(claim, changes["appearances"], actor)
+        if "topics" in changes:
+            _set_topics(claim, changes["topics"])
+        elif "claimed_on" in changes or "speaker" in changes:
+            copied = {ClaimTopic.claimed_on: claim.claimed_on, ClaimTopic.speaker: claim.speaker_id}
+            ClaimTopic.update(copied).where(ClaimTopic.claim == claim).execute()
+        conflict_detection.refresh_for_claim(claim, actor)
+        claim.document = snapshot(claim)
+        events.record("claim.updated", "claim", claim.id, actor, claim.document)
+    return claim
+
+
+def delete_claim(claim_id, version, actor):
+    """Delete a claim if it is still at the version the caller read; record the event."""
+    with database.atomic():
+        claim = get_claim(claim_id)
+        etags.check_version(claim, version)
+        data = ClaimOut().dump(claim)
+        conflict_detection.remove_for_claim(claim.id, actor)
+        stances = _stances_of(claim.id)
+        deleted = Claim.delete().where(Claim.id == claim.id)
+        if version is not None:
+            deleted = deleted.where(Claim.version == version)
+        if deleted.execute() == 0:
+            # Another request changed or deleted it since get_claim read it.
+            current = Claim.get_or_none(Claim.id == claim.id)
+            if current is None:
+                raise NotFound(f"No claim with id {claim_id}.")
+            etags.check_version(current, version)
+        count_stances((topic_id, stance, -1) for topic_id, stance in stances)
+        events.record("claim.deleted", "claim", claim.id, actor, data)
+
+
+def _speaker_id(value):
+    if value.isdigit():
+        return parse_id(value) or 0
+    speaker = find_speaker(value)
+    return speaker.id if speaker else 0
+
+
+def _source_id(value):
+    if value.isdigit():
+        return parse_id(value) or 0
+    source = Source.get_or_none(Source.url == value)
+    return source.id if source else 0
+
+
+def _day_end(value):
+    if isinstance(value, datetime.datetime):
+        return value
+    return datetime.datetime.combine(value, datetime.time.max)
+
+
+def filtered(filters):
+    """Return (query, date column, id column): the claims matching the listing's filters other than q, unordered."""
+    query = _select()
+    if "topic" in filters:
+        topic = Topic.get_or_none(Topic.slug == filters["topic"])
+        query = query.join(ClaimTopic, on=(ClaimTopic.claim == Claim.id)).where(
+            ClaimTopic.topic == (topic.id if topic else 0)
+        )
+        if "stance" in filters:
+            query = query.where(ClaimTopic.stance == filters["stance"])
+        date_column, id_column = ClaimTopic.claimed_on, ClaimTopic.claim
+    else:
+        if "stance" in filters:
+            query = query.where(
+                peewee.fn.EXISTS(
+                    ClaimTopic.select(peewee.SQL("1")).where(
+                        (ClaimTopic.claim == Claim.id) & (ClaimTopic.stance == filters["stance"])
+                    )
+                )
+            )
+        date_column, id_column = Claim.claimed_on, Claim.id
+    if "speaker" in filters:
+        query = query.where(Claim.speaker == _speaker_id(filters["speaker"]))
+    if "source" in filters:
+        query = query.where(Claim.source == _source_id(filters["source"]))
+    if "status" in filters:
+        query = query.where(Claim.status == filters["status"])
+    if "language" in filters:
+        query = query.where(Claim.language == filters["language"])
+    if "reviewer" in filters:
+        # IN, not a correlated EXISTS: the planner starts from the reviewer's index rather than scanning
+        # every claim by date and probing each one.
+        query = query.where(Claim.id.in_(Review.select(Review.claim).where(Review.reviewer == filters["reviewer"])))
+    if "claimed_from" in filters:
+        query = query.where(date_column >= _as_datetime(filters["claimed_from"])[0])
+    if "claimed_to" in filters:
+        query = query.where(date_column <= _day_end(filters["claimed_to"]))
+    return query, date_column, id_column
+
+
+def list_claims(filters, limit=50, cursor=None):
+    """Return (claim documents, next_cursor): newest claimed_on first, or best match first with q."""
+    if filters.get("q"):
+        return _search(filters, limit, cursor)
+    query, date_column, id_column = filtered(filters)
+    if cursor:
+        after_date, after_id = cursors.decode("claims", cursor, 2)
+        after = datetime.datetime.fromisoformat(after_date)
+        query = query.where(Tuple(date_column, id_column) < Tuple(after, after_id))
+    query = query.select(*COLUMNS).order_by(date_column.desc(), id_column.desc()).limit(limit + 1)
+    rows, next_cursor = cursors.page(
+        database.execute(query).fetchall(), limit, "claims", lambda row: [as_datetime(row[3]).isoformat(), row[0]]
+    )
+    return documents(rows), next_cursor
+
+
+def _search(filters, limit, cursor):
+    after = cursors.decode("claims-search", cursor, 2) if cursor else None
+    if filters.keys() == {"q"}:
+        # Ranked on the full-text index alone, then only the page's rows joined: the joins no longer
+        # cost per match.
+        best = search.best_matches(filters["q"], limit + 1, after)
+        ranking, next_cursor = cursors.page(best, limit, "claims-search", lambda match: [match[1], match[0]])
+        if not ranking:
+            return [], None
+        ids = [claim_id for claim_id, _ in ranking]
+        query, _, snippet = search.ranked(_select().where(Claim.id.in_(ids)), filters["q"])
+        by_id = {row[0]: row for row in database.execute(query.select(*COLUMNS, snippet))}
+        rows = [by_id[claim_id] for claim_id in ids if claim_id in by_id]
+    else:
+        # Other filters narrow the matches in the joined query, so every match is ranked there.
+        query = filtered(filters)[0]
+        query, score, snippet = search.ranked(query, filters["q"])
+        if after:
+            query = query.where(Tuple(score, Claim.id) > Tuple(*after))
+        query = query.select(*COLUMNS, snippet, score).order_by(score, Claim.id).limit(limit + 1)
+        rows, next_cursor = cursors.page(
+            database.execute(query).fetchall(), limit, "claims-search", lambda row: [row[-1], row[0]]
+        )
+    page = documents(rows)
+    for document, row in zip(page, rows, strict=True):
+        document["snippet"] = search.render_snippet(row[len(COLUMNS)])
+    return page, next_cursor

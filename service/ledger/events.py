@@ -1,0 +1,111 @@
+"""The audit trail and change feed: one event per change, written in the change's transaction."""
+
+import secrets
+
+from service.storage import db
+from service.storage.db import database
+from service.storage.db import insert_rows
+from service.storage.models import Delivery
+from service.storage.models import Event
+from service.storage.models import Webhook
+from service.storage.models import utcnow
+
+# Any constant will do: it names the one PostgreSQL advisory lock that orders event writers.
+FEED_LOCK = 0x636C6564676572
+
+EVENT_TYPES = (
+    "claim.created",
+    "claim.updated",
+    "claim.deleted",
+    "speaker.created",
+    "speaker.updated",
+    "speaker.deleted",
+    "source.created",
+    "source.updated",
+    "source.deleted",
+    "topic.created",
+    "topic.updated",
+    "topic.deleted",
+    "key.created",
+    "key.revoked",
+    "review.created",
+    "conflict.suggested",
+    "conflict.confirmed",
+    "conflict.dismissed",
+    "conflict.created",
+    "conflict.removed",
+    "webhook.created",
+    "webhook.updated",
+    "webhook.deleted",
+    "webhook.secret_rotated",
+    "webhook.disabled",
+)
+"""Every event type the change feed carries: the types a webhook may subscribe to (or "*" for all)."""
+
+
+def new_message_id():
+    """Return a fresh webhook message id: the webhook-id header of one delivery, kept across its retries."""
+    return f"msg_{secrets.token_hex(12)}"
+
+
+def subscribers(event_type):
+    """Return the active webhooks that want events of this type: the one rule for who gets which event."""
+    return [
+        webhook
+        for webhook in Webhook.select().where(Webhook.active == True)  # noqa: E712
+        if event_type in webhook.event_types or "*" in webhook.event_types
+    ]
+
+
+def _lock_feed():
+    """Make event ids commit in the order they are handed out."""
+    if db.is_postgres():
+        # PostgreSQL hands out ids when rows are inserted, not when they commit: without this lock a
+        # transaction holding id 10 could commit after one holding id 11, and a reader who had already
+        # moved past 11 would never see 10. Held until commit, the lock makes ids commit in order.
+        # SQLite needs nothing: it lets one writer in at a time.
+        database.execute_sql("SELECT pg_advisory_xact_lock(%s)", (FEED_LOCK,))
+
+
+def record(event_type, object_type, object_id, actor, data):
+    """Append an event and queue it for every webhook that wants it; call inside the change's atomic()."""
+    assert database.in_transaction(), "events are written in the change's own transaction"
+    _lock_feed()
+    event = Event.create(type=event_type, object_type=object_type, object_id=object_id, actor=actor, data=data)
+    for webhook in subscribers(event_type):
+        Delivery.create(webhook=webhook, event=event, message_id=new_message_id())
+    return event
+
+
+def record_many(event_type, object_type, actor, changes):
+    """Append one event per (object_id, data) in changes and queue each as record() does, in bulk; return their ids.
+
+    Call inside the changes' own atomic(), as for record().
+    """
+    assert database.in_transaction(), "events are written in the change's own transaction"
+    _lock_feed()
+    now = utcnow()
+    event_ids = insert_rows(
+        Event,
+        ("type", "object_type", "object_id", "actor", "created_at", "data"),
+        [(event_type, object_type, object_id, actor, now, data) for object_id, data in changes],
+        returning=True,
+    )
+    insert_rows(
+        Delivery,
+        ("webhook", "event", "message_id", "status", "attempts", "next_attempt_at", "created_at", "updated_at"),
+        [
+            (webhook.id, event_id, new_message_id(), "pending", 0, now, now, now)
+            for webhook in subscribers(event_type)
+            for event_id in event_ids
+        ],
+    )
+    return event_ids
+
+
+def list_events(after=0, types=None, limit=100):
+    """Return events with id > after, oldest first, optionally only of the given types."""
+    query = Event.select().where(Event.id > after)
+    if types:
+        query = query.where(Event.type.in_(types))
+    return list(query.order_by(Event.id).limit(limit))

@@ -1,0 +1,138 @@
+"""The export: every claim matching the listing's filters, streamed as NDJSON or CSV in keyset pages."""
+
+import csv
+import io
+
+import orjson
+from peewee import Tuple
+
+from service.ledger import claims
+from service.ledger import search
+from service.ledger.documents import CLAIM_OUT as CLAIM_OUT  # service.ledger.bulk reads it here
+from service.ledger.documents import COLUMNS
+from service.ledger.documents import SOURCE_OUT as SOURCE_OUT  # service.ledger.bulk reads it here
+from service.ledger.documents import SPEAKER_OUT as SPEAKER_OUT  # service.ledger.bulk reads it here
+from service.ledger.documents import claim_document as claim_document  # service.ledger.bulk reads it here
+from service.ledger.documents import documents
+from service.ledger.documents import source_out as source_out  # service.ledger.bulk reads it here
+from service.ledger.documents import speaker_out as speaker_out  # service.ledger.bulk reads it here
+from service.storage.db import database
+
+EXPORT_CHUNK = 1000
+CSV_COLUMNS = (
+    "id",
+    "text",
+    "quote",
+    "speaker_id",
+    "speaker_name",
+    "speaker_kind",
+    "source_id",
+    "source_url",
+    "source_publisher",
+    "appearances",
+    "claimed_on",
+    "language",
+    "topics",
+    "status",
+    "supported",
+    "contested",
+    "version",
+    "created_at",
+    "updated_at",
+)
+
+
+def export_pages(filters, chunk_size=EXPORT_CHUNK):
+    """Return an iterator of lists of claim documents matching the listing's filters, newest first.
+
+    Bad filters raise here, before anything streams. Each page is one keyset query plus two for its
+    appearances and topics, so memory stays that of one page however many claims match.
+    """
+    query, date_column, id_column = claims.filtered(filters)
+    if filters.get("q"):
+        query = search.ranked(query, filters["q"])[0]
+    query = query.select(*COLUMNS).order_by(date_column.desc(), id_column.desc())
+    return _pages(query, date_column, id_column, chunk_size)
+
+
+def _pages(query, date_column, id_column, chunk_size):
+    after = None
+    while True:
+        page = query if after is None else query.where(Tuple(date_column, id_column) < Tuple(*after))
+        rows = database.execute(page.limit(chunk_size)).fetchall()
+        if rows:
+            yield documents(rows)
+        if len(rows) < chunk_size:
+            return
+        # The raw stored values, so that the next page's comparison matches the column exactly on either database.
+        after = (rows[-1][3], rows[-1][0])
+
+
+def export_claims(filters, chunk_size=EXPORT_CHUNK):
+    """Return an iterator of every claim matching the listing's filters as GET /claims/{id} shows it."""
+    return (document for page in export_pages(filters, chunk_size) for document in page)
+
+
+# A spreadsheet runs a cell that begins with one of these as a formula (OWASP's "CSV injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _as_text(value):
+    """Return user-written text for a CSV cell, a leading ' keeping any formula start as text."""
+    return "'" + value if value and value.startswith(FORMULA_STARTS) else value
+
+
+def csv_row(document):
+    """Return a claim document flattened into CSV_COLUMNS' values."""
+    return (
+        document["id"],
+        _as_text(document["text"]),
+        _as_text(document["quote"]),
+        document["speaker"]["id"],
+        _as_text(document["speaker"]["name"]),
+        document["speaker"]["kind"],
+        document["source"]["id"],
+        document["source"]["url"],
+        _as_text(document["source"]["publisher"]),
+        " ".join(source["url"] for source in document["appearances"]),
+        document["claimed_on"],
+        document["language"],
+        ";".join(f"{topic['slug']}:{topic['stance']}" for topic in document["topics"]),
+        document["status"],
+        document["review_summary"]["supported"],
+        document["review_summary"]["contested"],
+        document["version"],
+        document["created_at"],
+        document["updated_at"],
+    )
+
+
+def export_chunks(filters, export_format="ndjson", chunk_size=EXPORT_CHUNK):
+    """Return an iterator of (claims in chunk, text): NDJSON lines, or CSV under a header row.
+
+    Bad filters raise here, before anything streams.
+    """
+    pages = export_pages(filters, chunk_size)
+    return _csv_chunks(pages) if export_format == "csv" else _ndjson_chunks(pages)
+
+
+def _ndjson_chunks(pages):
+    for page in pages:
+        yield (
+            len(page),
+            b"".join(orjson.dumps(document, option=orjson.OPT_APPEND_NEWLINE) for document in page).decode(),
+        )
+
+
+def _csv_chunks(pages):
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    count = 0
+    for page in pages:
+        yield count, buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerows(csv_row(document) for document in page)
+        count = len(page)
+    yield count, buffer.getvalue()

@@ -1,0 +1,81 @@
+"""Reviews: reviewers' verdicts on claims, kept forever, and the claim status they add up to."""
+
+from service.ledger import events
+from service.ledger.errors import NotFound
+from service.schemas.reviews import ClaimStanding
+from service.schemas.reviews import ReviewOut
+from service.storage import db
+from service.storage.db import database
+from service.storage.models import VERDICTS
+from service.storage.models import Claim
+from service.storage.models import Review
+from service.storage.models import utcnow
+
+
+def _lock_claim(claim_id):
+    """Check that the claim exists and, on PostgreSQL, hold its row until the transaction ends.
+
+    Reviews of one claim then queue one behind another, so each recount sees every review committed
+    before it. NO KEY UPDATE still lets other transactions insert rows that refer to the claim.
+    SQLite needs no lock: its transactions begin IMMEDIATE, one writer at a time.
+    """
+    query = Claim.select(Claim.id).where(Claim.id == claim_id)
+    if db.is_postgres():
+        query = query.for_update("FOR NO KEY UPDATE")
+    if query.first() is None:
+        raise NotFound(f"No claim with id {claim_id}.")
+
+
+def tally(claim_id):
+    """Return (status, review_summary) as the claim's reviews stand: each reviewer counted by their latest."""
+    latest = {}
+    status = "unreviewed"
+    rows = Review.select(Review.reviewer, Review.verdict).where(Review.claim == claim_id).order_by(Review.id)
+    for reviewer, verdict in rows.tuples():
+        latest[reviewer] = verdict
+        status = verdict
+    summary = dict.fromkeys(VERDICTS, 0)
+    for verdict in latest.values():
+        summary[verdict] += 1
+    return status, summary
+
+
+def review_claim(claim_id, verdict, rationale, evidence, reviewer):
+    """Record a reviewer's verdict on a claim, recount the claim's status and summary, and record the event."""
+    evidence = [{"url": item["url"], "title": item.get("title"), "note": item.get("note")} for item in evidence]
+    with database.atomic():
+        _lock_claim(claim_id)
+        review = Review.create(
+            claim=claim_id,
+            reviewer=reviewer,
+            verdict=verdict,
+            rationale=rationale,
+            evidence=evidence,
+        )
+        status, summary = tally(claim_id)
+        Claim.update(
+            status=status,
+            supported_count=summary["supported"],
+            contested_count=summary["contested"],
+            version=Claim.version + 1,
+            updated_at=utcnow(),
+        ).where(Claim.id == claim_id).execute()
+        claim = Claim.get_by_id(claim_id)
+        data = {**ReviewOut().dump(review), "claim": ClaimStanding().dump(claim)}
+        events.record("review.created", "review", review.id, reviewer, data)
+    return review
+
+
+def get_review(review_id):
+    """Return a review by id, or raise NotFound."""
+    review = Review.get_or_none(Review.id == review_id)
+    if review is None:
+        raise NotFound(f"No review with id {review_id}.")
+    return review
+
+
+def list_reviews(claim_id):
+    """Return every review of a claim, oldest first; NotFound if there is no such claim."""
+    if not Claim.select().where(Claim.id == claim_id).exists():
+        raise NotFound(f"No claim with id {claim_id}.")
+    return list(Review.select().where(Review.claim == claim_id).order_by(Review.id))

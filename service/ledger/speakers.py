@@ -1,0 +1,176 @@
+"""Speakers: who made claims, found by id, name or alias."""
+
+import peewee
+
+from service.ledger import events
+from service.ledger.errors import Conflict
+from service.ledger.errors import NotFound
+from service.ledger.errors import ValidationFailed
+from service.schemas.claims import SpeakerDetail
+from service.storage import cursors
+from service.storage import etags
+from service.storage.db import database
+from service.storage.models import CLAIM_STATUSES
+from service.storage.models import Claim
+from service.storage.models import Speaker
+from service.storage.models import SpeakerAlias
+
+
+def name_key(name):
+    """Return the form under which two spellings of one name match: casefolded, spaces collapsed."""
+    return " ".join(name.split()).casefold()
+
+
+def get_speaker(speaker_id):
+    """Return a speaker by id, or raise NotFound."""
+    speaker = Speaker.get_or_none(Speaker.id == speaker_id)
+    if speaker is None:
+        raise NotFound(f"No speaker with id {speaker_id}.")
+    return speaker
+
+
+def find_speaker(name):
+    """Return the speaker whose name or alias matches, or None."""
+    key = name_key(name)
+    speaker = Speaker.get_or_none(Speaker.name_key == key)
+    if speaker is None:
+        alias = SpeakerAlias.get_or_none(SpeakerAlias.alias_key == key)
+        speaker = alias.speaker if alias else None
+    return speaker
+
+
+def records(speaker_ids):
+    """Return {speaker_id: {status: count}} for how each speaker's claims stand."""
+    counts = {sid: dict.fromkeys(CLAIM_STATUSES, 0) for sid in speaker_ids}
+    if speaker_ids:
+        rows = (
+            Claim.select(Claim.speaker, Claim.status, peewee.fn.COUNT(Claim.id).alias("n"))
+            .where(Claim.speaker.in_(list(speaker_ids)))
+            .group_by(Claim.speaker, Claim.status)
+            .tuples()
+        )
+        for speaker_id, status, n in rows:
+            counts[speaker_id][status] = n
+    return counts
+
+
+def with_details(speakers):
+    """Attach aliases and record to speakers for output; return them."""
+    speakers = list(speakers)
+    by_id = {s.id: s for s in speakers}
+    for speaker in speakers:
+        speaker.alias_names = []
+    if by_id:
+        for alias in SpeakerAlias.select().where(SpeakerAlias.speaker.in_(list(by_id))):
+            by_id[alias.speaker_id].alias_names.append(alias.alias)
+    for speaker_id, record in records(list(by_id)).items():
+        by_id[speaker_id].record = record
+    return speakers
+
+
+def snapshot(speaker):
+    """Return the speaker as events record it."""
+    return SpeakerDetail().dump(with_details([speaker])[0])
+
+
+def _add_aliases(speaker, aliases):
+    for alias in aliases:
+        key = name_key(alias)
+        if key == speaker.name_key or SpeakerAlias.get_or_none(
+            (SpeakerAlias.alias_key == key) & (SpeakerAlias.speaker == speaker)
+        ):
+            continue
+        if Speaker.get_or_none(Speaker.name_key == key) or SpeakerAlias.get_or_none(SpeakerAlias.alias_key == key):
+            raise ValidationFailed(
+                f"The alias {alias!r} already names another speaker.",
+                errors={"aliases": [f"{alias!r} already names another speaker."]},
+            )
+        SpeakerAlias.create(speaker=speaker, alias=" ".join(alias.split()), alias_key=key)
+
+
+def create_speaker(data, actor):
+    """Create a speaker; 422 if the name or an alias already names one."""
+    with database.atomic():
+        if find_speaker(data["name"]) is not None:
+            raise ValidationFailed(
+                f"A speaker named {data['name']!r} exists already.",
+                errors={"name": ["A speaker with this name or alias exists already."]},
+            )
+        return _insert_speaker(data, actor)
+
+
+def _insert_speaker(data, actor):
+    data = dict(data)
+    aliases = data.pop("aliases", [])
+    with database.atomic():
+        speaker = Speaker.create(name_key=name_key(data["name"]), **{**data, "name": " ".join(data["name"].split())})
+        _add_aliases(speaker, aliases)
+        events.record("speaker.created", "speaker", speaker.id, actor, snapshot(speaker))
+    return speaker
+
+
+def resolve_speaker(ref, actor):
+    """Return the speaker a claim names: by id, by name or alias, or newly created."""
+    if "id" in ref:
+        speaker = Speaker.get_or_none(Speaker.id == ref["id"])
+        if speaker is None:
+            raise ValidationFailed(errors={"speaker.id": [f"No speaker with id {ref['id']}."]})
+        return speaker
+    speaker = find_speaker(ref["name"])
+    if speaker is not None:
+        return speaker
+    try:
+        return _insert_speaker(ref, actor)
+    except peewee.IntegrityError:
+        # Another request stored this name (or one of these aliases) since our look-up: use its speaker, or
+        # let create_speaker name the alias that now clashes.
+        return find_speaker(ref["name"]) or create_speaker(ref, actor)
+
+
+def update_speaker(speaker_id, changes, version, actor):
+    """Edit a speaker if it is still at the version the caller read."""
+    changes = dict(changes)
+    aliases = changes.pop("aliases", None)
+    with database.atomic():
+        speaker = get_speaker(speaker_id)
+        if "name" in changes:
+            changes["name"] = " ".join(changes["name"].split())
+            changes["name_key"] = name_key(changes["name"])
+            other = find_speaker(changes["name"])
+            if other is not None and other.id != speaker.id:
+                raise ValidationFailed(errors={"name": ["Another speaker has this name or alias."]})
+        speaker = etags.compare_and_set(speaker, version, **changes)
+        if aliases is not None:
+            SpeakerAlias.delete().where(SpeakerAlias.speaker == speaker).execute()
+            _add_aliases(speaker, aliases)
+        events.record("speaker.updated", "speaker", speaker.id, actor, snapshot(speaker))
+    return speaker
+
+
+def list_speakers(q=None, limit=50, cursor=None):
+    """Return a page of speakers by id, optionally those whose name contains q."""
+    query = Speaker.select().order_by(Speaker.id)
+    if q:
+        query = query.where(Speaker.name_key.contains(name_key(q)))
+    if cursor:
+        (after,) = cursors.decode("speakers", cursor, 1)
+        query = query.where(Speaker.id > after)
+    rows, next_cursor = cursors.page(query.limit(limit + 1), limit, "speakers", lambda s: [s.id])
+    return with_details(rows), next_cursor
+
+
+def delete_speaker(speaker_id, version, actor):
+    """Delete a speaker no claim names, if it is still at the version the caller read; record the event."""
+    try:
+        with database.atomic():
+            speaker = get_speaker(speaker_id)
+            etags.check_version(speaker, version)
+            named_by = Claim.select().where(Claim.speaker == speaker).count()
+            if named_by:
+                raise Conflict(f"{named_by} claim(s) name speaker {speaker_id}; delete or reassign them first.")
+            data = snapshot(speaker)
+            etags.delete_at_version(speaker, version)
+            events.record("speaker.deleted", "speaker", speaker.id, actor, data)
+    except peewee.IntegrityError as error:
+        # A claim naming the speaker was stored between our count and the DELETE.
+        raise Conflict(f"A claim names speaker {speaker_id}; delete or reassign it first.") from error

@@ -1,0 +1,1 @@
+"""marshmallow schemas for the HTTP face, by resource: input, query and output shapes kept apart."""

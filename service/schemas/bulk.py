@@ -1,0 +1,23 @@
+"""Schemas of bulk import and export: what POST /claims/batch answers and what GET /claims/export reads."""
+
+from marshmallow import Schema
+from marshmallow import fields
+from marshmallow import validate
+
+from service.schemas.claims import ClaimQuery
+
+EXPORT_FORMATS = ("ndjson", "csv")
+
+
+class ExportQuery(ClaimQuery):
+    """The listing's filters, without paging, and the format to stream."""
+
+    format = fields.String(validate=validate.OneOf(EXPORT_FORMATS), load_default="ndjson")
+
+    class Meta:
+        exclude = ("limit", "cursor")
+
+
+class BatchCreated(Schema):
+    created = fields.Integer(metadata={"description": "how many claims the batch created"})
+    ids = fields.List(fields.Integer(), metadata={"description": "the new claims' ids, in the batch's order"})

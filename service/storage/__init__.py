@@ -1,0 +1,1 @@
+"""Storage: models, database binding, migrations, version ETags, cursors; imports nothing of the domain or faces."""
