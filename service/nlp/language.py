@@ -96,7 +96,7 @@ def detect(text):
         return _guess(text) or "ru"
     guess = _guess(text)
     # Bulgarian writes ъ in most sentences, so ъ alone must not turn it into Russian.
-    if guess == "bg" and not any(letter in "ыэё" + "іїєґ" for letter in lowered):
+    if guess == "bg" and "ъ" in lowered and not any(letter in "ыэёіїєґ" for letter in lowered):
         return guess
     decided = _ukrainian_or_russian(text)
     if decided:
