@@ -1,5 +1,7 @@
 """Tests for language detection and language tags."""
 
+import unicodedata
+
 import pytest
 
 from service.nlp import language
@@ -41,11 +43,16 @@ def test_detect_tells_short_ukrainian_from_russian_by_letters_and_words(text, ex
     assert language.detect(text) == expected
 
 
+def test_decomposed_letters_still_decide():
+    assert language.detect(unicodedata.normalize("NFD", "Ёлка")) == "ru"
+    assert language.detect(unicodedata.normalize("NFD", "Їжак")) == "uk"
+
+
 def test_letters_of_the_other_language_in_a_quote_are_outweighed():
     assert language.detect("Він сказав «да» і пішов, а її брат залишився.") == "uk"
 
 
-@pytest.mark.parametrize("text", ["", "   ", "123 456", "—!?", "🙂"])
+@pytest.mark.parametrize("text", ["", None, "   ", "123 456", "—!?", "🙂"])
 def test_detect_defaults_to_english_without_letters(text):
     assert language.detect(text) == "en"
 

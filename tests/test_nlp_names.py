@@ -1,5 +1,7 @@
 """Tests for matching speakers' names across Cyrillic and Latin spellings."""
 
+import unicodedata
+
 import pytest
 
 from service.nlp import names
@@ -101,6 +103,10 @@ def test_name_key_strips_diacritics_and_leaves_out_patronymics():
     assert names.name_key("Евгений Викторович Пригожин") == names.name_key("Евгений Пригожин")
     assert names.name_key("Мусієнко Олег Олександрович") == names.name_key("Мусієнко Олег")
     assert names.name_key("Ivan Petrovich Babich") == names.name_key("Ivan Babich")
+
+
+def test_name_key_of_decomposed_cyrillic_is_the_same():
+    assert names.name_key(unicodedata.normalize("NFD", "Сергій Шойгу")) == names.name_key("Сергій Шойгу")
 
 
 def test_name_key_of_a_ukrainian_name_with_an_apostrophe():

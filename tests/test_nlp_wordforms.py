@@ -1,5 +1,7 @@
 """Tests for search terms that match word forms in English, Ukrainian and Russian."""
 
+import unicodedata
+
 import pytest
 
 from service.nlp import ukrainian
@@ -134,6 +136,24 @@ def test_index_terms_are_lower_case_folded_and_in_text_order():
 @pytest.mark.parametrize("spelling", ["об'єкт", "об’єкт", "обʼєкт", "ОБ'ЄКТ"])
 def test_ukrainian_apostrophes_are_stripped_alike(spelling):
     assert wordforms.index_terms(spelling) == "обєкт"
+
+
+def test_decomposed_text_gives_the_same_terms_as_composed():
+    text = "Сергій Шойгу заявив про її обʼєм, 2024 рік; Ёлка"
+    decomposed = unicodedata.normalize("NFD", text)
+    assert decomposed != text
+    assert wordforms.index_terms(decomposed) == wordforms.index_terms(text)
+    assert wordforms.query_terms(decomposed) == wordforms.query_terms(text)
+
+
+def test_an_english_possessive_finds_the_name():
+    assert matches("Zelensky", "Zelensky’s office said")
+    assert wordforms.index_terms("O'Brien didn't") == "obrien didnt"
+
+
+def test_a_language_tag_in_any_case_or_region_picks_the_stemmer():
+    assert wordforms.index_terms("снарядов", "RU_ru") == wordforms.index_terms("снарядов", "ru") == "снаряд"
+    assert wordforms.index_terms("снарядов", "en") == "снаряд снарядов"
 
 
 def test_query_terms_lists_alternatives_per_word():

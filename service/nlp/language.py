@@ -2,6 +2,7 @@
 
 import functools
 import re
+import unicodedata
 
 UKRAINIAN_ONLY = frozenset("іїєґ")
 RUSSIAN_ONLY = frozenset("ыэъё")
@@ -87,6 +88,7 @@ def _ukrainian_or_russian(text):
 
 def detect(text):
     """Return the primary language tag of a text ("en", "uk", "ru", ...); "en" when there is nothing to go on."""
+    text = unicodedata.normalize("NFC", text or "")
     cyrillic = len(CYRILLIC_LETTER.findall(text))
     latin = len(LATIN_LETTER.findall(text))
     if cyrillic <= latin:

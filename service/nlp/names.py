@@ -37,7 +37,7 @@ def _fold_part(part):
 
 def _parts(name):
     """Return a name's folded parts, a patronymic left out."""
-    lowered = APOSTROPHES.sub("", name.lower()).translate(CYRILLIC_TO_LATIN)
+    lowered = APOSTROPHES.sub("", unicodedata.normalize("NFC", name.lower())).translate(CYRILLIC_TO_LATIN)
     plain = "".join(char for char in unicodedata.normalize("NFKD", lowered) if not unicodedata.combining(char))
     parts = [_fold_part(part) for part in NAME_PART.findall(plain)]
     # A patronymic follows the given name, whether the surname comes first or last; "Babich" stays a surname.

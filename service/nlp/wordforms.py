@@ -2,14 +2,17 @@
 
 The databases only ever match plain tokens (SQLite FTS5 `unicode61 remove_diacritics 0` without porter,
 PostgreSQL `to_tsvector('simple', ...)`), so all normalisation lives here and search behaves the same on both.
-A query word may end in `*` to match as a prefix; quoted phrases are not kept together: their words AND.
+A query word may end in `*` to match as a prefix (the prefix is stemmed like a word, since the index holds
+stems: "running*" seeks "run*"); quoted phrases are not kept together: their words AND.
 """
 
 import re
 import threading
+import unicodedata
 
 import Stemmer
 
+from service.nlp import language as languages
 from service.nlp import ukrainian
 
 WORD = re.compile(r"([^\W_]+(?:['’ʼ][^\W_]+)*)(\*?)")
@@ -18,6 +21,7 @@ LATIN = re.compile(r"[a-zA-Z\u00c0-\u024f]")
 UKRAINIAN_ONLY = re.compile(r"[іїєґ'’ʼ]")
 RUSSIAN_ONLY = re.compile(r"[ыэъё]")
 APOSTROPHES = str.maketrans("", "", "'’ʼ")
+PLAIN_APOSTROPHE = str.maketrans("’ʼ", "''")
 
 # PyStemmer's stemmers must not be shared between threads.
 _local = threading.local()
@@ -42,7 +46,7 @@ def _cyrillic_languages(word, language):
     return ("ru", "uk")
 
 
-def word_terms(word, language=None):
+def _word_terms(word, language=None):
     """Return the terms one word is stored and sought under (two when Ukrainian or Russian is uncertain)."""
     lowered = word.lower()
     if CYRILLIC.search(lowered):
@@ -53,35 +57,28 @@ def word_terms(word, language=None):
             if term not in terms:
                 terms.append(term)
         return terms
-    folded = lowered.translate(APOSTROPHES)
-    if LATIN.search(folded):
-        return [_stemmer("english").stemWord(folded)]
-    return [folded]
-
-
-def _language_hint(language):
-    """Return "uk" or "ru" from a language tag, or None when the tag names neither."""
-    if not language:
-        return None
-    hint = language.replace("_", "-").split("-", 1)[0].lower()
-    return hint if hint in ("uk", "ru") else None
+    if LATIN.search(lowered):
+        # Snowball english drops a possessive "'s" itself, so the apostrophe goes only after stemming.
+        return [_stemmer("english").stemWord(lowered.translate(PLAIN_APOSTROPHE)).translate(APOSTROPHES)]
+    return [lowered.translate(APOSTROPHES)]
 
 
 def index_terms(text, language=None):
     """Return the space-separated search terms to store beside a text, in the text's word order."""
-    hint = _language_hint(language)
+    hint = languages.primary(language) if language else None
     terms = []
-    for match in WORD.finditer(text or ""):
-        terms.extend(word_terms(match.group(1), hint))
+    # Decomposed text (й as и plus a breve, as some editors paste it) would split words at the mark.
+    for match in WORD.finditer(unicodedata.normalize("NFC", text or "")):
+        terms.extend(_word_terms(match.group(1), hint))
     return " ".join(terms)
 
 
 def query_terms(query):
     """Return, for each word of a query, the terms it may match (OR); the words AND together."""
     words = []
-    for match in WORD.finditer(query or ""):
+    for match in WORD.finditer(unicodedata.normalize("NFC", query or "")):
         word, prefix = match.groups()
-        alternatives = [term + prefix for term in word_terms(word)]
+        alternatives = [term + prefix for term in _word_terms(word)]
         if alternatives not in words:
             words.append(alternatives)
     return words
