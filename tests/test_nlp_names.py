@@ -94,6 +94,12 @@ def test_name_key_folds_surname_endings(spelling):
     assert names.name_key(spelling) == names.name_key("Zelensky")
 
 
+def test_name_key_is_plain_lower_case_latin():
+    assert names.name_key("Євген Пригожин") == "evgen prigozhin"
+    assert names.name_key("Шойгу, Сергей Кужугетович") == "shoigu sergei"
+    assert names.name_key("Кличко") == names.name_key("Klitschko") == "klichko"
+
+
 def test_name_key_folds_ukrainian_h_with_russian_g_and_doubled_letters():
     assert names.name_key("Hennadiy") == names.name_key("Геннадий") == names.name_key("Gennady")
 

@@ -1,5 +1,6 @@
 """Tests for search terms that match word forms in English, Ukrainian and Russian."""
 
+import re
 import unicodedata
 
 import pytest
@@ -127,6 +128,14 @@ def test_a_query_in_either_language_finds_the_other():
     assert matches("снаряды", "Де снаряди?")
     assert matches("снаряди", "Где снаряды?")
     assert matches("снарядов", "бракує снарядів")
+
+
+def test_every_term_is_one_token_to_both_databases():
+    text = "Зеленський’s «офіс» said: 155-мм снаряди, ёлки-палки! naïve café 東京 e-mail x@y.z"
+    terms = wordforms.index_terms(text).split()
+    assert terms
+    assert all(re.fullmatch(r"[^\W_]+", term) for term in terms)
+    assert all(re.fullmatch(r"[^\W_]+\*?", term) for word in wordforms.query_terms(text) for term in word)
 
 
 def test_index_terms_are_lower_case_folded_and_in_text_order():

@@ -16,6 +16,7 @@ CYRILLIC_TO_LATIN = {
 DIGRAPHS = [
     pair.split(">") for pair in "tsch>C shch>Q sch>Q cz>C zh>Z kh>g ch>C sh>S tz>T ts>T x>ks w>v j>y h>g".split()
 ]
+READABLE = str.maketrans({"Z": "zh", "C": "ch", "S": "sh", "Q": "shch", "T": "ts"})
 IOTATED = re.compile(r"[iy]+(?=[aeou])")
 DOUBLED = re.compile(r"(.)\1+")
 PATRONYMIC = re.compile(r"(?:oviC|eviC|iC|ovna|evna|ivna|iCna)$")
@@ -50,8 +51,8 @@ def _parts(name):
 
 
 def name_key(name):
-    """Return a script-independent key for a name ("Євген Пригожин" and "Yevgeny Prigozhin" -> "evgen prigoZin")."""
-    return " ".join(_parts(name))
+    """Return a script-independent key for a name ("Евгений Пригожин" and "Yevgeny Prigozhin" -> "evgeni prigozhin")."""
+    return " ".join(_parts(name)).translate(READABLE)
 
 
 def _split(parts):
