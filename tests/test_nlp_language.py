@@ -57,6 +57,15 @@ def test_detect_defaults_to_english_without_letters(text):
     assert language.detect(text) == "en"
 
 
+@pytest.mark.parametrize("text", ["NATO", "Bakhmut", "Kyiv", "Prigozhin"])
+def test_detect_calls_one_latin_word_english_unless_the_detector_is_sure(text):
+    assert language.detect(text) == "en"
+
+
+def test_one_word_in_an_unmistakable_language_keeps_its_language():
+    assert language.detect("Dziękuję") == "pl"
+
+
 @pytest.mark.parametrize("text", ["НАТО", "ООН", "Москва"])
 def test_detect_calls_cyrillic_without_any_sign_russian(text):
     assert language.detect(text) == "ru"

@@ -21,6 +21,8 @@ RUSSIAN_WORDS = frozenset(
     "была были если".split()
 )
 
+SURE = 0.9
+
 CYRILLIC_LETTER = re.compile(r"[\u0400-\u04ff]")
 LATIN_LETTER = re.compile(r"[A-Za-z\u00c0-\u024f]")
 CYRILLIC_WORD = re.compile(r"[\u0400-\u04ff]+")
@@ -67,9 +69,9 @@ def _detector():
 
 
 def _guess(text):
-    """Return the packaged detector's best language for a text, lower-cased."""
+    """Return the packaged detector's best language for a text, lower-cased, and its confidence."""
     best = _detector().detect(" ".join(text.split()), model="lite", k=1)
-    return best[0]["lang"].lower() if best else ""
+    return (best[0]["lang"].lower(), best[0]["score"]) if best else ("", 0.0)
 
 
 def _ukrainian_or_russian(text):
@@ -87,17 +89,12 @@ def _ukrainian_or_russian(text):
     return None
 
 
-def detect(text):
-    """Return the primary language tag of a text ("en", "uk", "ru", ...); "en" when there is nothing to go on."""
-    text = unicodedata.normalize("NFC", text or "")
-    cyrillic = len(CYRILLIC_LETTER.findall(text))
-    latin = len(LATIN_LETTER.findall(text))
-    if cyrillic <= latin:
-        return (_guess(text) or "en") if any(char.isalpha() for char in text) else "en"
+def _detect_cyrillic(text):
+    """Return the language of a mostly Cyrillic text, settling Ukrainian against Russian by letters and words."""
     lowered = text.lower()
+    guess, _ = _guess(text)
     if any(letter in OTHER_CYRILLIC for letter in lowered):
-        return _guess(text) or "ru"
-    guess = _guess(text)
+        return guess or "ru"
     # Bulgarian writes ъ in most sentences, so ъ alone must not turn it into Russian.
     if guess == "bg" and "ъ" in lowered and not any(letter in "ыэёіїєґ" for letter in lowered):
         return guess
@@ -110,3 +107,19 @@ def detect(text):
     if guess == "uk" or len(CYRILLIC_WORD.findall(text)) >= 3:
         return guess or "ru"
     return "ru"
+
+
+def detect(text):
+    """Return the primary language tag of a text ("en", "uk", "ru", ...); "en" when there is nothing to go on."""
+    text = unicodedata.normalize("NFC", text or "")
+    cyrillic = len(CYRILLIC_LETTER.findall(text))
+    latin = len(LATIN_LETTER.findall(text))
+    if cyrillic > latin:
+        return _detect_cyrillic(text)
+    if not any(char.isalpha() for char in text):
+        return "en"
+    guess, confidence = _guess(text)
+    # One Latin word is mostly a name or an acronym ("NATO" comes back as it): believe only a sure answer.
+    if latin and len(text.split()) < 2 and confidence < SURE:
+        return "en"
+    return guess or "en"
