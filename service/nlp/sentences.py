@@ -61,15 +61,21 @@ def sentences(text, language=None):
     return spans
 
 
-def paragraphs(text):
-    """Return the (start, end) offsets of each paragraph of `text`."""
-    bounds = []
-    start = 0
-    for separator in PARAGRAPH_BREAK.finditer(text):
-        bounds.append((start, separator.start()))
-        start = separator.end()
-    bounds.append((start, len(text)))
-    return bounds
+def quotations(text, start=0, end=None):
+    """Return the outermost quotations between `start` and `end`, marks included, that open and close."""
+    end = len(text) if end is None else end
+    found = []
+    open_quotes = []
+    opened_at = None
+    for index in range(start, end):
+        was_open = bool(open_quotes)
+        if not _quote_step(text, index, start, open_quotes):
+            continue
+        if open_quotes and not was_open:
+            opened_at = index
+        elif was_open and not open_quotes:
+            found.append(Span(opened_at, index + 1, text[opened_at : index + 1]))
+    return found
 
 
 def _paragraph(text, start, end, titles):
