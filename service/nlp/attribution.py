@@ -64,10 +64,13 @@ NOT_NAMES = set(
 )
 # Common nouns that can speak without a name: "a top Russian official said".
 SPEAKING_NOUNS = re.compile(
-    r"\b(officials?|spokes\w+|sources?|analysts?|experts?|ministry|minister|military|army|police|commanders?|"
-    r"diplomats?|residents?|witness\w*|soldiers?|troops|government|kremlin|посадов\w+|чиновник\w*|речни\w+|"
-    r"джерел\w+|источник\w*|представи\w+|експерт\w*|эксперт\w*|аналітик\w*|аналитик\w*|міністерств\w*|"
-    r"министерств\w*|військов\w+|военн\w+|мешкан\w+|жител\w+)\b",
+    r"(officials?|spokes\w+|sources?|analysts?|experts?|ministry|ministers?|military|army|police|commanders?|"
+    r"diplomats?|residents?|witness\w*|soldiers?|troops|government|kremlin|administration|authorities|office|"
+    r"agency|service|command|governor|mayor|president|adviser|aide|посадов\w+|чиновник\w*|речни\w+|джерел\w+|"
+    r"источник\w*|представи\w+|експерт\w*|эксперт\w*|аналітик\w*|аналитик\w*|міністерств\w*|министерств\w*|"
+    r"військов\w+|военн\w+|мешкан\w+|жител\w+|адміністрац\w+|администрац\w+|влад\w+|власт\w+|штаб\w*|"
+    r"командуван\w+|командован\w+|служб\w+|офіс\w*|офис\w*|губернатор\w*|мер\w*|президент\w*|міністр\w*|"
+    r"министр\w*|радник\w*|советник\w*|уряд\w*|правительств\w+)",
     re.IGNORECASE,
 )
 ROLE_OPENERS = set(
@@ -271,7 +274,8 @@ def _speaker_after(text, cue_end, end):
         bare = word.strip(".,;:!?…")
         if QUOTE_MARKS.search(word) or len(words) >= 8:
             return None, None
-        if words and bare.lower() in TAIL_WORDS and _is_name_word(words[-1]):
+        # "said he in a video" ends at "in"; "a source in the ministry" goes on to its name.
+        if words and bare.lower() in TAIL_WORDS and (_is_name_word(words[-1]) or words[-1].lower() in ALL_PRONOUNS):
             stop = match.start()
             break
         words.append(bare)
