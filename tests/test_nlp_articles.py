@@ -20,7 +20,8 @@ HTML = """<!doctype html><html><head><title>Draft</title><style>p { color: red }
 def test_html_keeps_blocks_and_drops_scripts_styles_and_comments():
     text = article_text(HTML, "text/html; charset=utf-8")
     assert text == (
-        "Shelling & supplies\n\nBorder guards counted 4,000 shells — «too many».\nSecond line here.\n\nOne\n\nTwo <three>"
+        "Shelling & supplies\n\nBorder guards counted 4,000 shells — «too many».\nSecond line here.\n\n"
+        "One\n\nTwo <three>"
     )
 
 
@@ -45,7 +46,11 @@ def test_plain_text_only_normalises_line_breaks():
         (
             "Є. Пригожин, т. зв. лідер, прибув у м. Бахмут. Там 20 тис. бійців. «Де снаряди? Нема!» — спитав він.",
             "uk",
-            ["Є. Пригожин, т. зв. лідер, прибув у м. Бахмут.", "Там 20 тис. бійців.", "«Де снаряди? Нема!» — спитав він."],
+            [
+                "Є. Пригожин, т. зв. лідер, прибув у м. Бахмут.",
+                "Там 20 тис. бійців.",
+                "«Де снаряди? Нема!» — спитав він.",
+            ],
         ),
         (
             "Он сказал: «Снарядов нет. Мы уходим». В 2023 г. Путин, т.е. президент, молчал.",
