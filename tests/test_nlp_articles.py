@@ -173,6 +173,38 @@ PASSAGES = [
 ]
 
 
+PASSAGES += [
+    (
+        "“We hold,” Stek told Reuters. Stek told the BBC that 300 shells fell on Monday. The Kremlin denied "
+        "reports that Wagner had run out of shells.",
+        "en",
+        [
+            ("Stek", None, "We hold", "We hold"),
+            ("Stek", None, "300 shells fell on Monday", None),
+            ("Kremlin", None, "reports that Wagner had run out of shells", None),
+        ],
+    ),
+    (
+        "Як повідомили в Генштабі ЗСУ, ворог втратив 500 солдатів. «Бахмут тримається», – сказала речниця "
+        "Міноборони Ганна Маляр.",
+        "uk",
+        [
+            ("Генштабі ЗСУ", None, "ворог втратив 500 солдатів", None),
+            ("Ганна Маляр", "речниця Міноборони", "Бахмут тримається", "Бахмут тримається"),
+        ],
+    ),
+    (
+        "Евгений Викторович Пригожин заявил, что Вагнер контролирует 80% Бахмута. „Снарядов нет“, — сказал он "
+        "журналистам.",
+        "ru",
+        [
+            ("Евгений Викторович Пригожин", None, "Вагнер контролирует 80% Бахмута", None),
+            ("Евгений Викторович Пригожин", None, "Снарядов нет", "Снарядов нет"),
+        ],
+    ),
+]
+
+
 @pytest.mark.parametrize(("text", "language", "expected"), PASSAGES)
 def test_attributions_find_speaker_role_statement_and_quote(text, language, expected):
     found = attributions(text, language)

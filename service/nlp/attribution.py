@@ -86,6 +86,8 @@ TAIL_WORDS = set(
 )
 OBJECTS = {"her", "him", "them", "me", "us", "you", "reporters", "journalists", "parliament"}
 STATEMENT_OPENERS = re.compile(r"^(?:[,:—–-]\s*)*(?:that|of|about|що|что|про те,? що|о том,? что)?\s*", re.IGNORECASE)
+TOLD = {"told", "tells"}
+AS_WORDS = {"as", "як", "как", "it", "this", "that", "there", "це", "это", "we", "ми", "мы"}
 ALL_PRONOUNS = {word for words in PRONOUNS.values() for word in words}
 NOT_SPEAKERS = {"breaking", "news", "update", "live", "watch", "read", "note", "photo", "video", "відео", "фото"}
 LINKS = {"of", "for", "from", "in", "at", "to", "with", "and", "в", "у", "на", "з", "із", "і", "й", "та", "и", "по"}
@@ -177,8 +179,8 @@ NUMBERS = re.compile(
     re.IGNORECASE,
 )
 ASSERTIONS = re.compile(
-    r"\b(?:is|are|was|were|has|have|had|did|does|not|no|никогда|\w+ed|є|був|була|були|немає|не|нема|"
-    r"было|были|был|была|нет|\w+(?:ли|ла))\b",
+    r"\b(?:is|are|was|were|has|have|had|did|does|not|no|\w+ed|є|немає|не|нема|нет|"
+    r"\w{2,}(?:ли|ла|ло|ив|ав|ув|ів|ил|ал|ул|ял|ел))\b",
     re.IGNORECASE,
 )
 QUESTIONS = re.compile(r"(?i)^(who|what|why|how|when|where|хто|що|чому|як|коли|де|кто|что|почему|как|когда|где)\b")
@@ -212,7 +214,7 @@ def _attribution(text, unit, lexicon):
     if cue is None:
         return _headline(text, unit, quotes)
     verb = cue.group()
-    if verb.lower() in lexicon.sources:
+    if verb.lower() in lexicon.sources or text[start : cue.start()].strip().lower() in AS_WORDS:
         return _source_cue(text, unit, cue, quotes)
     if verb.lower() in PARTICIPLE_CUES:
         speaker = _split_speaker(_leading_name(text[start : cue.start()]))
@@ -226,7 +228,7 @@ def _attribution(text, unit, lexicon):
             if speaker is not None:
                 statement, quote = _statement_before(text, start, boundary, after_speaker, end, quotes)
                 return _result(unit, speaker, statement, quote, verb)
-        elif _is_tail(text, cue.end(), end):
+        elif _is_tail(text, cue.end(), end, verb):
             speaker = _split_speaker(phrase)
             if speaker is not None:
                 statement, quote = _statement_before(text, start, boundary, cue.end(), end, quotes)
@@ -295,13 +297,14 @@ def _speaker_after(text, cue_end, end):
     return speaker, stop
 
 
-def _is_tail(text, cue_end, end):
-    """Tell whether what follows the cue is only a tail ("on Monday", "in a video") or more quotation."""
+def _is_tail(text, cue_end, end, verb):
+    """Tell whether what follows the cue is only a tail ("on Monday", "told Reuters") or more quotation."""
     rest = text[cue_end:end].strip(" .!?…")
     if not rest or rest.startswith(","):
         return not rest or bool(QUOTE_MARKS.match(rest.lstrip(", —–")))
-    first = rest.split()[0].lower()
-    return first in TAIL_WORDS and not QUOTE_MARKS.search(rest) and not THAT.search(rest)
+    first = rest.split()[0]
+    told_whom = verb.lower() in TOLD and (first[:1].isupper() or first.lower() in OBJECTS)
+    return (told_whom or first.lower() in TAIL_WORDS) and not QUOTE_MARKS.search(rest) and not THAT.search(rest)
 
 
 def _statement_before(text, start, boundary, after_speaker, end, quotes):
@@ -345,13 +348,16 @@ def _speaker_before(text, start, cue_start):
 def _statement_after(text, cue_end, end, verb, quotes):
     """Return (statement, quote) after the cue, without "that", its object or a colon."""
     rest_start = cue_end
-    if verb.lower() in {"told", "tells"}:
+    told = verb.lower() in TOLD
+    if told:
         following = text[cue_end:end].split(None, 1)
         if following and (following[0].lower() in OBJECTS or following[0][:1].isupper()):
             rest_start = text.index(following[0], cue_end) + len(following[0])
-    conjunction = THAT.search(text, rest_start, min(end, rest_start + 60))
-    if conjunction and not _inside(conjunction.start(), quotes) and "," in text[rest_start : conjunction.start() + 1]:
-        rest_start = conjunction.end()
+    # "told the BBC that ..." and "сказав журналістам, що ..." put the object before the clause.
+    conjunction = THAT.search(text, cue_end, min(end, cue_end + 60))
+    if conjunction and not _inside(conjunction.start(), quotes):
+        if told or "," in text[cue_end : conjunction.start() + 1]:
+            rest_start = max(rest_start, conjunction.end())
     rest = text[rest_start:end]
     opener = STATEMENT_OPENERS.match(rest)
     rest_start += opener.end()
@@ -369,7 +375,7 @@ def _source_cue(text, unit, cue, quotes):
     """Read "according to Speaker, clause" and "clause, за словами Speaker"."""
     start, end = unit.start, unit.end
     before = _after_conjunction(text[start : cue.start()]).strip(" ,—–")
-    if before:
+    if before and before.lower() not in AS_WORDS:
         segments = text[cue.end() : end].strip(" .!?…").split(",")
         statement = _clean(text[start : cue.start()])
         fragments = _fragments(text, start, cue.start(), quotes)
@@ -381,7 +387,7 @@ def _source_cue(text, unit, cue, quotes):
         statement = _clean(text[statement_start:end])
         fragments = _fragments(text, statement_start, end, quotes)
         segments = segments[:taken]
-    speaker = _split_speaker(segments[0])
+    speaker = _split_speaker(re.sub(r"(?i)^\s*(?:в|у|во|in|at)\s+", "", segments[0]))
     if speaker is not None and len(segments) > 1 and _looks_like_role(segments[1].strip()):
         speaker = speaker._replace(role=segments[1].strip())
     return _result(unit, speaker, statement, fragments, cue.group())
@@ -411,6 +417,10 @@ def _split_speaker(phrase):
         return None
     if len(words) == 1 and words[0].lower() in ALL_PRONOUNS:
         return _Speaker(words[0], None, False, True)
+    if words[0] in {"the", "The"}:
+        words = words[1:]
+    if not words or all(word.lower() in AS_WORDS | CONJUNCTIONS | INSERTS for word in words):
+        return None
     run = len(words)
     while run > 0 and (_is_name_word(words[run - 1]) or (run < len(words) and words[run - 1].lower() in PARTICLES)):
         run -= 1
@@ -428,8 +438,6 @@ def _split_speaker(phrase):
     last = words[-1]
     if not (last[:1].isupper() or SPEAKING_NOUNS.fullmatch(last.strip("’'"))):
         return None
-    if words[0] in {"the", "The"}:
-        words = words[1:]
     return _Speaker(" ".join(words), None, False)
 
 
