@@ -1,5 +1,7 @@
 """Article text, sentence spans and attributed statements, read without the ledger."""
 
+import random
+
 import pytest
 
 from service.nlp.article_text import article_text
@@ -227,6 +229,15 @@ def test_multi_sentence_quote_in_separate_sentences_joins_its_speaker():
     assert found[0].span.text == "Stek said: “The shelling never stopped.” “We counted 300 shells.”"
 
 
+def test_quoted_sentences_before_an_attributed_quote_join_it():
+    text = "Intro.\n\n«Снарядів немає.» «Бійці гинуть.» «Ми відходимо», — написав Пригожин."
+    found = attributions(text, "uk")
+    assert [(item.speaker, item.quote) for item in found] == [
+        ("Пригожин", "Снарядів немає. Бійці гинуть. Ми відходимо")
+    ]
+    assert text[found[0].span.start :] == "«Снарядів немає.» «Бійці гинуть.» «Ми відходимо», — написав Пригожин."
+
+
 @pytest.mark.parametrize(
     ("text", "language"),
     [
@@ -250,3 +261,13 @@ def test_checkworthiness_ranks_facts_above_pleasantries_intentions_and_questions
     assert fact > checkworthiness("Where are the shells?")
     assert checkworthiness("Ворог втратив 40 танків під Бахмутом") > checkworthiness("Дякую всім, я радий бути тут")
     assert checkworthiness("Армия получила 2 миллиона снарядов") > checkworthiness("Мы надеемся на лучшее")
+
+
+def test_junk_never_raises_and_every_span_round_trips():
+    pieces = ["said", "заявив", "сказал", "«", "»", "„", "“", "”", '"', "‘", "’", ",", ".", "?", "—", "\n\n",
+              "Stek", "he", "він", "according to", "за словами", ":", "Y.", "U.S.", "т. зв.", "official", "20"]
+    generator = random.Random(7)
+    for _ in range(300):
+        text = " ".join(generator.choice(pieces) for _ in range(generator.randint(0, 30)))
+        assert all(text[span.start : span.end] == span.text for span in sentences(text, None))
+        assert all(text[item.span.start : item.span.end] == item.span.text for item in attributions(text, None))

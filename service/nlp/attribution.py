@@ -42,7 +42,7 @@ PRONOUNS = {"en": {"he", "she"}, "uk": {"він", "вона"}, "ru": {"он", "�
 
 # Words between a speaker and the cue: "Prigozhin often complained", "Стек також заявив".
 INSERTS = set(
-    "has had have also often later earlier previously repeatedly again reportedly then once recently publicly "
+    "has have also often later earlier previously repeatedly again reportedly then once recently publicly "
     "openly had already вже уже також знову раніше неодноразово публічно также снова ранее неоднократно "
     "публично тоже".split()
 )
@@ -59,7 +59,7 @@ NOT_NAMES = set(
     "Command Council Commission Government Agency Department Committee Institute Party Police Guard "
     "Parliament Bureau Centre Center Group Company University Court News Times Post Independent The A An "
     "Президент Прем'єр Міністр Генерал Речник Голова Глава Міністерство Міноборони Генштаб Офіс Служба Уряд "
-    "Рада Министр Министерство Минобороны Правительство Госдума Кремль Глава Представитель Пресс-секретарь "
+    "Рада Министр Министерство Минобороны Правительство Госдума Кремль Представитель Пресс-секретарь "
     "Командувач Командующий Лідер Лидер".split()
 )
 # Common nouns that can speak without a name: "a top Russian official said".
@@ -82,7 +82,7 @@ ASIDE_OPENERS = re.compile(
 )
 TAIL_WORDS = set(
     "in on at during after before to via from for with reporters journalists her him them me us в у на під "
-    "після до під журналістам журналистам во по после через перед для".split()
+    "після до журналістам журналистам во по после через перед для".split()
 )
 OBJECTS = {"her", "him", "them", "me", "us", "you", "reporters", "journalists", "parliament"}
 STATEMENT_OPENERS = re.compile(r"^(?:[,:—–-]\s*)*(?:that|of|about|що|что|про те,? що|о том,? что)?\s*", re.IGNORECASE)
@@ -96,6 +96,27 @@ THAT = re.compile(r"(?<!\w)(?:що|что|that)(?!\w)", re.IGNORECASE)
 QUOTE_MARKS = re.compile(r"[«»„“”\"‘]")
 NUMBERS_ONLY = re.compile(r"^\d")
 WORD = re.compile(r"\S+")
+NUMBERS = re.compile(
+    r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|twelve|twenty|thirty|forty|fifty|hundreds?|"
+    r"thousands?|millions?|billions?|dozens?|half|percent|тисяч\w*|тысяч\w*|мільйон\w*|миллион\w*|мільярд\w*|"
+    r"миллиард\w*|сотн\w+|десят\w+|двадцят\w+|двадцат\w+|половин\w+|відсот\w+|процент\w*)\b",
+    re.IGNORECASE,
+)
+ASSERTIONS = re.compile(
+    r"\b(?:is|are|was|were|has|have|had|did|does|not|no|\w+ed|є|немає|не|нема|нет|"
+    r"\w{2,}(?:ли|ла|ло|ив|ав|ув|ів|ил|ал|ул|ял|ел))\b",
+    re.IGNORECASE,
+)
+QUESTIONS = re.compile(r"(?i)^(who|what|why|how|when|where|хто|що|чому|як|коли|де|кто|что|почему|как|когда|где)\b")
+OPINIONS = re.compile(
+    r"(?i)\b(?:i think|i believe|we believe|in my (?:view|opinion)|thank\w*|grateful|glad|happy|pleased|"
+    r"wonderful|great|proud|welcome|congratulat\w+|good (?:morning|evening|luck)|вважаю|думаю|дякую|вдячн\w+|"
+    r"радий|рада|пишаюс\w+|вітаю|считаю|спасибо|благодар\w+|рад|горжусь|поздравля\w+|прекрасн\w+|чудов\w+)\b"
+)
+INTENTIONS = re.compile(
+    r"(?i)\b(?:will|shall|going to|plan\w*|intend\w*|hope\w*|want\w*|would like|буде\w*|будут|буду\w*|"
+    r"збира\w+|плану\w+|сподіва\w+|хоче\w*|хочемо|собира\w+|планиру\w+|надеемся|надеюсь|хотим|хочет)\b"
+)
 
 
 class Attribution(NamedTuple):
@@ -116,7 +137,6 @@ class _Speaker(NamedTuple):
     name: str
     role: str | None
     person: bool
-    pronoun: bool = False
 
 
 class _Lexicon(NamedTuple):
@@ -124,7 +144,6 @@ class _Lexicon(NamedTuple):
 
     cues: re.Pattern
     sources: frozenset
-    pronouns: frozenset
 
 
 def attributions(text, language=None):
@@ -137,7 +156,7 @@ def attributions(text, language=None):
         attribution = _attribution(text, unit, lexicon)
         if attribution is None:
             continue
-        if attribution.speaker.lower() in lexicon.pronouns:
+        if attribution.speaker.lower() in ALL_PRONOUNS:
             if latest_person is None:
                 continue
             attribution = attribution._replace(speaker=latest_person[0], role=latest_person[1])
@@ -172,38 +191,14 @@ def checkworthiness(statement):
     return round(min(max(score, 0.0), 1.0), 2)
 
 
-NUMBERS = re.compile(
-    r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|twelve|twenty|thirty|forty|fifty|hundreds?|"
-    r"thousands?|millions?|billions?|dozens?|half|percent|тисяч\w*|тысяч\w*|мільйон\w*|миллион\w*|мільярд\w*|"
-    r"миллиард\w*|сотн\w+|десят\w+|двадцят\w+|двадцат\w+|половин\w+|відсот\w+|процент\w*)\b",
-    re.IGNORECASE,
-)
-ASSERTIONS = re.compile(
-    r"\b(?:is|are|was|were|has|have|had|did|does|not|no|\w+ed|є|немає|не|нема|нет|"
-    r"\w{2,}(?:ли|ла|ло|ив|ав|ув|ів|ил|ал|ул|ял|ел))\b",
-    re.IGNORECASE,
-)
-QUESTIONS = re.compile(r"(?i)^(who|what|why|how|when|where|хто|що|чому|як|коли|де|кто|что|почему|как|когда|где)\b")
-OPINIONS = re.compile(
-    r"(?i)\b(?:i think|i believe|we believe|in my (?:view|opinion)|thank\w*|grateful|glad|happy|pleased|"
-    r"wonderful|great|proud|welcome|congratulat\w+|good (?:morning|evening|luck)|вважаю|думаю|дякую|вдячн\w+|"
-    r"радий|рада|пишаюс\w+|вітаю|считаю|спасибо|благодар\w+|рад|горжусь|поздравля\w+|прекрасн\w+|чудов\w+)\b"
-)
-INTENTIONS = re.compile(
-    r"(?i)\b(?:will|shall|going to|plan\w*|intend\w*|hope\w*|want\w*|would like|буде\w*|будут|буду\w*|"
-    r"збира\w+|плану\w+|сподіва\w+|хоче\w*|хочемо|собира\w+|планиру\w+|надеемся|надеюсь|хотим|хочет)\b"
-)
-
-
 def _lexicon(language):
     """Build the cue pattern for `language`, or for every language the module knows."""
     languages = [language] if language in CUES else list(CUES)
     verbs = {word for key in languages for word in CUES[key].split()}
     sources = {phrase for key in languages for phrase in SOURCE_CUES[key]}
-    pronouns = {word for key in languages for word in PRONOUNS[key]}
     alternatives = sorted((re.escape(cue) for cue in verbs | sources), key=len, reverse=True)
     pattern = re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + r")(?!\w)", re.IGNORECASE)
-    return _Lexicon(pattern, frozenset(sources), frozenset(pronouns))
+    return _Lexicon(pattern, frozenset(sources))
 
 
 def _attribution(text, unit, lexicon):
@@ -226,12 +221,12 @@ def _attribution(text, unit, lexicon):
         if not phrase:
             speaker, after_speaker = _speaker_after(text, cue.end(), end)
             if speaker is not None:
-                statement, quote = _statement_before(text, start, boundary, after_speaker, end, quotes)
+                statement, quote = _statement_before(text, start, boundary, after_speaker, quotes)
                 return _result(unit, speaker, statement, quote, verb)
         elif _is_tail(text, cue.end(), end, verb):
             speaker = _split_speaker(phrase)
             if speaker is not None:
-                statement, quote = _statement_before(text, start, boundary, cue.end(), end, quotes)
+                statement, quote = _statement_before(text, start, boundary, cue.end(), quotes)
                 return _result(unit, speaker, statement, quote, verb)
     speaker = _speaker_before(text, start, cue.start())
     statement, quote = _statement_after(text, cue.end(), end, verb, quotes)
@@ -307,7 +302,7 @@ def _is_tail(text, cue_end, end, verb):
     return (told_whom or first.lower() in TAIL_WORDS) and not QUOTE_MARKS.search(rest) and not THAT.search(rest)
 
 
-def _statement_before(text, start, boundary, after_speaker, end, quotes):
+def _statement_before(text, start, boundary, after_speaker, quotes):
     """Return (statement, quote) from the sentence part before the speaker, adding quotes after it."""
     head = [quote for quote in quotes if quote.end <= boundary]
     unquoted = text[start:boundary]
@@ -416,7 +411,7 @@ def _split_speaker(phrase):
     if not words or len(words) > 12:
         return None
     if len(words) == 1 and words[0].lower() in ALL_PRONOUNS:
-        return _Speaker(words[0], None, False, True)
+        return _Speaker(words[0], None, False)
     if words[0] in {"the", "The"}:
         words = words[1:]
     if not words or all(word.lower() in AS_WORDS | CONJUNCTIONS | INSERTS for word in words):
@@ -502,22 +497,25 @@ def _clean(statement):
 
 def _join_quoted_neighbours(text, units, found):
     """Join a sentence that is only a quotation to the quoted attribution beside it in its paragraph."""
-    for index, unit in enumerate(units):
-        quotes = quotations(text, unit.start, unit.end)
-        if index in found or len(quotes) != 1 or quotes[0].start != unit.start:
-            continue
-        if text[quotes[0].end : unit.end].strip(".!?…"):
-            continue
-        for neighbour in (index - 1, index + 1):
-            attribution = found.get(neighbour)
-            if attribution is None or attribution.quote is None or attribution.quote != attribution.statement:
+    alone = {index for index, unit in enumerate(units) if index not in found and _only_quotation(text, unit)}
+    # Forward first so that “A.” “B.” “C,” he said gathers from the end, then backward for said: “A.” “B.”
+    for indexes, step in ((sorted(alone, reverse=True), 1), (sorted(alone), -1)):
+        for index in indexes:
+            attribution = found.get(index + step)
+            if index not in alone or attribution is None or attribution.quote != attribution.statement:
                 continue
-            first, last = sorted((unit, attribution.span))
+            first, last = sorted((units[index], attribution.span))
             if "\n\n" in text[first.end : last.start]:
                 continue
+            quote = _inner(quotations(text, units[index].start, units[index].end)[0])
+            joined = f"{quote} {attribution.quote}" if step == 1 else f"{attribution.quote} {quote}"
             span = Span(first.start, last.end, text[first.start : last.end])
-            parts = [_inner(quotes[0]), attribution.quote][:: 1 if neighbour > index else -1]
-            joined = " ".join(parts)
-            del found[neighbour]
-            found[min(index, neighbour)] = attribution._replace(span=span, statement=joined, quote=joined)
-            break
+            del found[index + step]
+            found[index] = attribution._replace(span=span, statement=joined, quote=joined)
+            alone.discard(index)
+
+
+def _only_quotation(text, unit):
+    """Tell whether a sentence is one quotation and its closing punctuation."""
+    quotes = quotations(text, unit.start, unit.end)
+    return len(quotes) == 1 and quotes[0].start == unit.start and not text[quotes[0].end : unit.end].strip(".!?…")
