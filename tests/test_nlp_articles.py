@@ -220,6 +220,18 @@ def test_attributions_need_no_language(text, language, expected):
     assert [item.speaker for item in attributions(text, None)] == [speaker for speaker, *_ in expected]
 
 
+@pytest.mark.parametrize(
+    ("text", "language", "statement"),
+    [
+        ("Stek said on Monday that 300 shells fell.", "en", "300 shells fell"),
+        ("Stek said in a statement: “We hold the city.”", "en", "We hold the city."),
+        ("Песков сказал в интервью: «Переговоров не будет».", "ru", "Переговоров не будет"),
+    ],
+)
+def test_time_or_place_after_the_verb_is_not_part_of_the_statement(text, language, statement):
+    assert [item.statement for item in attributions(text, language)] == [statement]
+
+
 def test_multi_sentence_quote_in_separate_sentences_joins_its_speaker():
     text = "Stek said: “The shelling never stopped.” “We counted 300 shells.”\n\n“Another paragraph.”"
     found = attributions(text, "en")

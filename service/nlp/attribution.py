@@ -348,11 +348,17 @@ def _statement_after(text, cue_end, end, verb, quotes):
         following = text[cue_end:end].split(None, 1)
         if following and (following[0].lower() in OBJECTS or following[0][:1].isupper()):
             rest_start = text.index(following[0], cue_end) + len(following[0])
-    # "told the BBC that ..." and "сказав журналістам, що ..." put the object before the clause.
+    # "told the BBC that ...", "said on Monday that ..." and "сказав журналістам, що ..." put an object or
+    # a time before the clause; "said in a statement: “...”" puts one before the quote.
+    between = text[cue_end : min(end, cue_end + 60)].split()
+    after_tail = bool(between) and between[0].lower() in TAIL_WORDS
     conjunction = THAT.search(text, cue_end, min(end, cue_end + 60))
     if conjunction and not _inside(conjunction.start(), quotes):
-        if told or "," in text[cue_end : conjunction.start() + 1]:
+        if told or after_tail or "," in text[cue_end : conjunction.start() + 1]:
             rest_start = max(rest_start, conjunction.end())
+    colon = text.find(":", cue_end, min(end, cue_end + 60))
+    if after_tail and colon != -1 and not _inside(colon, quotes) and QUOTE_MARKS.match(text[colon + 1 : end].lstrip()):
+        rest_start = max(rest_start, colon + 1)
     rest = text[rest_start:end]
     opener = STATEMENT_OPENERS.match(rest)
     rest_start += opener.end()
