@@ -250,6 +250,18 @@ def test_quoted_sentences_before_an_attributed_quote_join_it():
     assert text[found[0].span.start :] == "«Снарядів немає.» «Бійці гинуть.» «Ми відходимо», — написав Пригожин."
 
 
+def test_quote_running_over_paragraphs_joins_the_paragraph_that_closes_it():
+    text = (
+        "Wagner's founder spoke again.\n\n“We have no shells left. Our men are dying.\n\n“The ministry hides "
+        "30,000 shells,” Prigozhin said.\n\n“Closed quote.” A sentence."
+    )
+    found = attributions(text, "en")
+    assert [(item.speaker, item.quote) for item in found] == [
+        ("Prigozhin", "We have no shells left. Our men are dying. The ministry hides 30,000 shells")
+    ]
+    assert found[0].span.text.startswith("“We have no shells left.") and found[0].span.text.endswith("said.")
+
+
 @pytest.mark.parametrize(
     ("text", "language"),
     [

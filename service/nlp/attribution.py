@@ -93,6 +93,7 @@ NOT_SPEAKERS = {"breaking", "news", "update", "live", "watch", "read", "note", "
 LINKS = {"of", "for", "from", "in", "at", "to", "with", "and", "в", "у", "на", "з", "із", "і", "й", "та", "и", "по"}
 PATRONYMIC = re.compile(r"(?:ович|евич|йович|ьович|івна|овна|евна|ївна|ична|ич)$")
 THAT = re.compile(r"(?<!\w)(?:що|что|that)(?!\w)", re.IGNORECASE)
+OPENING_MARKS = "«„“\"‘"
 QUOTE_MARKS = re.compile(r"[«»„“”\"‘]")
 NUMBERS_ONLY = re.compile(r"^\d")
 WORD = re.compile(r"\S+")
@@ -164,6 +165,7 @@ def attributions(text, language=None):
             latest_person = (attribution.speaker, attribution.role)
         found[index] = attribution
     _join_quoted_neighbours(text, units, found)
+    _join_running_quotes(text, units, found)
     return [
         attribution._replace(checkworthiness=checkworthiness(attribution.statement))
         for _, attribution in sorted(found.items())
@@ -519,6 +521,37 @@ def _join_quoted_neighbours(text, units, found):
             del found[index + step]
             found[index] = attribution._replace(span=span, statement=joined, quote=joined)
             alone.discard(index)
+
+
+def _join_running_quotes(text, units, found):
+    """Join paragraphs that open a quotation and leave it open, as English copy does, to the quote closing it."""
+    if not found:
+        return
+    starts = [i for i in range(len(units)) if i == 0 or "\n\n" in text[units[i - 1].end : units[i].start]]
+    bounds = list(zip(starts, [*starts[1:], len(units)], strict=True))
+    paragraph_of = {index: number for number, (first, after) in enumerate(bounds) for index in range(first, after)}
+    for index in sorted(found):
+        attribution = found[index]
+        number = paragraph_of[index]
+        if attribution.quote != attribution.statement or bounds[number][0] != index:
+            continue
+        if text[attribution.span.start] not in OPENING_MARKS:
+            continue
+        parts = []
+        while number > 0:
+            first, after = bounds[number - 1]
+            start, end = units[first].start, units[after - 1].end
+            closed = any(quote.start == start for quote in quotations(text, start, end))
+            if text[start] not in OPENING_MARKS or closed or any(first <= key < after for key in found):
+                break
+            parts.insert(0, text[start + 1 : end].strip())
+            number -= 1
+        if parts:
+            first = bounds[number][0]
+            statement = " ".join([*parts, attribution.quote])
+            span = Span(units[first].start, attribution.span.end, text[units[first].start : attribution.span.end])
+            del found[index]
+            found[first] = attribution._replace(span=span, statement=statement, quote=statement)
 
 
 def _only_quotation(text, unit):
