@@ -14,6 +14,7 @@ written, so a Ukrainian or Russian speaker after "за словами" or "по 
 import re
 from typing import NamedTuple
 
+from service.nlp.sentences import PARAGRAPH_BREAK
 from service.nlp.sentences import Span
 from service.nlp.sentences import quotations
 from service.nlp.sentences import sentences
@@ -513,7 +514,7 @@ def _join_quoted_neighbours(text, units, found):
             if index not in alone or attribution is None or attribution.quote != attribution.statement:
                 continue
             first, last = sorted((units[index], attribution.span))
-            if "\n\n" in text[first.end : last.start]:
+            if PARAGRAPH_BREAK.search(text, first.end, last.start):
                 continue
             quote = _inner(quotations(text, units[index].start, units[index].end)[0])
             joined = f"{quote} {attribution.quote}" if step == 1 else f"{attribution.quote} {quote}"
@@ -527,7 +528,7 @@ def _join_running_quotes(text, units, found):
     """Join paragraphs that open a quotation and leave it open, as English copy does, to the quote closing it."""
     if not found:
         return
-    starts = [i for i in range(len(units)) if i == 0 or "\n\n" in text[units[i - 1].end : units[i].start]]
+    starts = [i for i in range(len(units)) if i == 0 or PARAGRAPH_BREAK.search(text, units[i - 1].end, units[i].start)]
     bounds = list(zip(starts, [*starts[1:], len(units)], strict=True))
     paragraph_of = {index: number for number, (first, after) in enumerate(bounds) for index in range(first, after)}
     for index in sorted(found):
