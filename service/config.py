@@ -3,7 +3,8 @@
 CLAIMLEDGER_DATABASE_URL        peewee database URL (default: sqlite:///claimledger.db in the working directory)
 CLAIMLEDGER_SECRET_KEY          signs pagination cursors (default: a random key per process; set it when
                                 running several workers so their cursors agree)
-CLAIMLEDGER_PUBLIC_READS        "false" makes every read need an API key (default: true)
+CLAIMLEDGER_PUBLIC_READS        "false" makes every read of the ledger (API, pages, embeds, oEmbed) need an API key
+                                (default: true)
 CLAIMLEDGER_MAX_BODY_BYTES      largest request body accepted (default: 10485760, 10 MiB)
 CLAIMLEDGER_MAX_BATCH_BYTES     largest body of POST /claims/batch, up to 10,000 claims (default: 33554432, 32 MiB)
 CLAIMLEDGER_PAGE_LIMIT_DEFAULT  page size when ?limit= is absent (default: 50)

@@ -11,6 +11,7 @@ from flask import jsonify
 from flask import render_template
 from flask import request
 
+from service.http import guard
 from service.http.api.common import public_base_url
 from service.http.web import headers
 from service.ledger import cards
@@ -34,6 +35,13 @@ TITLE_LENGTH = 140
 
 class FormatNotImplemented(Problem):
     status, title, slug = 501, "Not implemented", "not-implemented"
+
+
+@blp.before_request
+def _check_reads():
+    # The cards and oEmbed answers carry the ledger's data; the stylesheet carries none.
+    if request.endpoint != "embeds.static":
+        guard.check_read_access()
 
 
 @blp.after_request
