@@ -42,6 +42,8 @@ class JSONField(peewee.TextField):
 
 
 class BaseModel(peewee.Model):
+    """A table with an integer id that is never handed out twice (AUTOINCREMENT on SQLite, migration 0013)."""
+
     class Meta:
         database = database
         legacy_table_names = False
