@@ -21,7 +21,23 @@ def _describe(problem):
     return "; ".join(reasons) or problem.detail
 
 
-@click.group()
+class _Commands(click.Group):
+    """The command group, telling plainly when the database has not been migrated instead of a traceback."""
+
+    def invoke(self, ctx):
+        import peewee
+
+        try:
+            return super().invoke(ctx)
+        except peewee.DatabaseError as error:
+            if not db.lacks_schema(error):
+                raise
+            raise click.ClickException(
+                "the database has no tables (or lacks this release's): run `claimledger migrate` first"
+            ) from error
+
+
+@click.group(cls=_Commands)
 def main():
     """Run and manage a claimledger service (settings come from CLAIMLEDGER_* variables)."""
 
