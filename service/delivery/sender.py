@@ -144,7 +144,7 @@ def retry_delay(failed_attempts, options, retry_after=None):
 def parse_retry_after(value, now):
     """Return the seconds a Retry-After header asks to wait (delay-seconds or an HTTP date), or None."""
     value = (value or "").strip()
-    if value.isdigit():
+    if value.isascii() and value.isdigit():
         return float(value)
     try:
         moment = email.utils.parsedate_to_datetime(value)

@@ -1,10 +1,14 @@
 """Helpers the resource blueprints share."""
 
+import json
+
 import flask_smorest
 from flask import current_app
 from flask import request
 from marshmallow import RAISE
 from webargs.flaskparser import FlaskParser
+
+from service.ledger.errors import BadRequest
 
 # Documents the ETag a view answers with; service/http/openapi.py adds If-None-Match and 304 to such GETs.
 ETAG = {
@@ -20,6 +24,15 @@ class StrictParser(FlaskParser):
     """webargs' parser, refusing unknown query parameters (a mistyped filter) as the API refuses unknown fields."""
 
     DEFAULT_UNKNOWN_BY_LOCATION = {**FlaskParser.DEFAULT_UNKNOWN_BY_LOCATION, "query": RAISE, "querystring": RAISE}
+
+    def _raw_load_json(self, req):
+        try:
+            return super()._raw_load_json(req)
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            raise
+        except ValueError as error:
+            # json refuses an integer of more than 4,300 digits with a plain ValueError, which webargs lets by.
+            raise BadRequest("The request body holds a number too long to read (over 4,300 digits).") from error
 
 
 class Blueprint(flask_smorest.Blueprint):

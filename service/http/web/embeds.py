@@ -104,7 +104,8 @@ def _size_limit(name):
     value = request.args.get(name)
     if value is None:
         return None
-    if not value.isdigit() or not 0 < int(value) <= 10000:
+    # isdigit() alone takes "²", which int() refuses.
+    if not (value.isascii() and value.isdigit() and len(value) <= 5) or not 0 < int(value) <= 10000:
         raise ValidationFailed(f"{name} must be a whole number of pixels, 1 to 10000.", errors={name: ["Not a size."]})
     return int(value)
 
