@@ -73,7 +73,7 @@ def seed(directory):
 @click.option("--host", envvar="CLAIMLEDGER_HOST", default="127.0.0.1", show_default=True)
 @click.option("--port", envvar="CLAIMLEDGER_PORT", default=8000, show_default=True)
 @click.option(
-    "--workers", envvar="CLAIMLEDGER_WORKERS", default=2, show_default=True, help="gunicorn sync workers, ~1 per core"
+    "--workers", envvar="CLAIMLEDGER_WORKERS", default=2, show_default=True, help="gunicorn workers, ~1 per core"
 )
 def serve(host, port, workers):
     """Serve the API with gunicorn (options also from CLAIMLEDGER_HOST, _PORT, _WORKERS)."""

@@ -23,7 +23,8 @@ CLAIMLEDGER_RATE_LIMIT_PER_MINUTE  writes allowed per key and per client address
 Read by `claimledger serve` (and so by the container's entrypoint) rather than by the app:
 CLAIMLEDGER_HOST                address gunicorn binds (default: 127.0.0.1; 0.0.0.0 in the container)
 CLAIMLEDGER_PORT                port gunicorn binds (default: 8000)
-CLAIMLEDGER_WORKERS             gunicorn sync workers (default: 2)
+CLAIMLEDGER_WORKERS             gunicorn workers, about one per core (default: 2)
+CLAIMLEDGER_THREADS             threads per gunicorn worker, each serving one request at a time (default: 8)
 CLAIMLEDGER_SEED                "true" makes docker/entrypoint.sh load seeds/ before serving (default: false)
 """
 

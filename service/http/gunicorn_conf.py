@@ -4,7 +4,12 @@ import os
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("GUNICORN_WORKERS", "2"))
-worker_class = "sync"
+# Threads, so that a few clients sending their requests slowly cannot hold every worker: a sync worker
+# spends itself on one connection until its last header arrives (up to `timeout` between bytes), so four
+# slow sockets starved three workers. Each thread holds one request; gunicorn has no header read timeout,
+# so a buffering reverse proxy belongs in front in production (README, "Serving it").
+worker_class = "gthread"
+threads = int(os.environ.get("CLAIMLEDGER_THREADS", "8"))
 # Long enough for a streamed export of a million claims (about 30 s) or a 10,000-claim batch with pairing.
 timeout = 120
 graceful_timeout = 10
