@@ -13,7 +13,7 @@ CLAIMLEDGER_ORGANIZATION_URL    that organisation's web address (default: none)
 CLAIMLEDGER_PUBLIC_URL          the service's public base URL, used in links it publishes (default: the request's)
 CLAIMLEDGER_EMBED_ORIGINS       space-separated CMS origins allowed to frame embeds and call the API by CORS
 CLAIMLEDGER_WEBHOOK_ALLOW_PRIVATE  "true" lets webhooks target loopback, private and metadata addresses (default: false)
-CLAIMLEDGER_WEBHOOK_TIMEOUT_SECONDS  connect and read timeout of each webhook delivery (default: 10)
+CLAIMLEDGER_WEBHOOK_TIMEOUT_SECONDS  the time each webhook delivery attempt has in all (default: 10)
 CLAIMLEDGER_WEBHOOK_RETRY_BASE_SECONDS  first retry delay; later ones are 6, 24, 120, 720 times it (default: 5)
 CLAIMLEDGER_WEBHOOK_RETRY_MAX_SECONDS  longest delay between retries, used once the steps pass it (default: 21600)
 CLAIMLEDGER_WEBHOOK_MAX_ATTEMPTS  attempts before a delivery is given up as failed (default: 30, about 3 days)
