@@ -175,6 +175,11 @@ def update_claim(claim_id, changes, version, actor):
     changes = dict(changes)
     with database.atomic():
         claim = get_claim(claim_id)
+        if not changes:
+            # An empty PATCH changes nothing: no new version, no event.
+            etags.check_version(claim, version)
+            claim.document = snapshot(claim)
+            return claim
         columns = {k: changes[k] for k in ("text", "quote", "language") if k in changes}
         if "speaker" in changes:
             columns["speaker"] = resolve_speaker(changes["speaker"], actor)
