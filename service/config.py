@@ -10,7 +10,10 @@ CLAIMLEDGER_MAX_BATCH_BYTES     largest body of POST /claims/batch, up to 10,000
 CLAIMLEDGER_PAGE_LIMIT_DEFAULT  page size when ?limit= is absent (default: 50)
 CLAIMLEDGER_ORGANIZATION        the fact-checking organisation named as ClaimReview author (default: claimledger)
 CLAIMLEDGER_ORGANIZATION_URL    that organisation's web address (default: none)
-CLAIMLEDGER_PUBLIC_URL          the service's public base URL, used in links it publishes (default: the request's)
+CLAIMLEDGER_PUBLIC_URL          the service's public base URL, used in links it publishes (default: the request's,
+                                when its host is in CLAIMLEDGER_ALLOWED_HOSTS; any other host gets a 400 there)
+CLAIMLEDGER_ALLOWED_HOSTS       space-separated host names taken from the Host header for those links when
+                                CLAIMLEDGER_PUBLIC_URL is not set (default: localhost 127.0.0.1 ::1)
 CLAIMLEDGER_EMBED_ORIGINS       space-separated CMS origins allowed to frame embeds and call the API by CORS
 CLAIMLEDGER_WEBHOOK_ALLOW_PRIVATE  "true" lets webhooks target loopback, private and metadata addresses (default: false)
 CLAIMLEDGER_WEBHOOK_TIMEOUT_SECONDS  the time each webhook delivery attempt has in all (default: 10)
@@ -49,6 +52,7 @@ def from_environment(environ=None):
         "ORGANIZATION": env.get("CLAIMLEDGER_ORGANIZATION", "claimledger"),
         "ORGANIZATION_URL": env.get("CLAIMLEDGER_ORGANIZATION_URL"),
         "PUBLIC_URL": env.get("CLAIMLEDGER_PUBLIC_URL"),
+        "ALLOWED_HOSTS": env.get("CLAIMLEDGER_ALLOWED_HOSTS", "localhost 127.0.0.1 ::1").lower().split(),
         "EMBED_ORIGINS": env.get("CLAIMLEDGER_EMBED_ORIGINS", "").split(),
         "WEBHOOK_ALLOW_PRIVATE": _flag(env.get("CLAIMLEDGER_WEBHOOK_ALLOW_PRIVATE", "false")),
         "WEBHOOK_TIMEOUT_SECONDS": float(env.get("CLAIMLEDGER_WEBHOOK_TIMEOUT_SECONDS", 10)),

@@ -1,6 +1,7 @@
 """Helpers the resource blueprints share."""
 
 import json
+from urllib.parse import urlsplit
 
 import flask_smorest
 from flask import current_app
@@ -52,5 +53,19 @@ def page_limit(limit):
 
 
 def public_base_url():
-    """Return the service's public base URL: CLAIMLEDGER_PUBLIC_URL, else the one this request came to."""
-    return (current_app.config.get("PUBLIC_URL") or request.host_url).rstrip("/")
+    """Return the service's public base URL: CLAIMLEDGER_PUBLIC_URL, else the request's if its host is allowed.
+
+    The links built from it are published (iframe src, canonical links, ClaimReview url) and cached, so a
+    Host header nobody configured must not decide them: without CLAIMLEDGER_PUBLIC_URL only the hosts in
+    CLAIMLEDGER_ALLOWED_HOSTS (loopback by default) are taken, and any other is a 400.
+    """
+    configured = current_app.config.get("PUBLIC_URL")
+    if configured:
+        return configured.rstrip("/")
+    host = urlsplit(f"//{request.host}").hostname or ""
+    if host.lower() not in current_app.config["ALLOWED_HOSTS"]:
+        raise BadRequest(
+            f"This service publishes links only to its own address: set CLAIMLEDGER_PUBLIC_URL, or list {host!r} "
+            "in CLAIMLEDGER_ALLOWED_HOSTS."
+        )
+    return request.host_url.rstrip("/")
