@@ -22,7 +22,7 @@ from service.http.web import embeds
 from service.http.web import headers
 from service.http.web import pages
 from service.ledger.errors import UnsupportedMediaType
-from service.schemas.claims import ProblemOut
+from service.schemas.problems import ProblemOut
 from service.storage import db
 
 BODY_TYPES = {"application/json"}

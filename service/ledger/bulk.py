@@ -17,8 +17,8 @@ from service.ledger.errors import flatten_messages
 from service.ledger.speakers import name_key
 from service.ledger.topics import count_stances
 from service.schemas.claims import ClaimInput
-from service.schemas.claims import SourceDetail
-from service.schemas.claims import SpeakerDetail
+from service.schemas.sources import SourceDetail
+from service.schemas.speakers import SpeakerDetail
 from service.storage.db import database
 from service.storage.db import insert_rows
 from service.storage.db import value_list

@@ -6,7 +6,7 @@ from service.ledger import events
 from service.ledger.errors import Conflict
 from service.ledger.errors import NotFound
 from service.ledger.errors import ValidationFailed
-from service.schemas.claims import SpeakerDetail
+from service.schemas.speakers import SpeakerDetail
 from service.storage import cursors
 from service.storage import etags
 from service.storage.db import database

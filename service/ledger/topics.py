@@ -8,8 +8,8 @@ from service.ledger import events
 from service.ledger.errors import Conflict
 from service.ledger.errors import NotFound
 from service.ledger.errors import ValidationFailed
-from service.schemas.claims import SLUG
-from service.schemas.claims import TopicOut
+from service.schemas.fields import SLUG
+from service.schemas.topics import TopicOut
 from service.storage import cursors
 from service.storage import etags
 from service.storage.db import database

@@ -7,7 +7,6 @@ from service.http import guard
 from service.http.api.common import Blueprint
 from service.http.api.common import page_limit
 from service.ledger import conflicts
-from service.schemas.claims import PageArgs
 from service.schemas.conflicts import ConflictDecision
 from service.schemas.conflicts import ConflictInput
 from service.schemas.conflicts import ConflictOut
@@ -15,6 +14,7 @@ from service.schemas.conflicts import ConflictPage
 from service.schemas.conflicts import ConflictQuery
 from service.schemas.conflicts import SidesOut
 from service.schemas.conflicts import SidesQuery
+from service.schemas.fields import PageArgs
 
 blp = Blueprint("conflicts", __name__, description="Conflicts: claims that cannot both be true, side by side.")
 

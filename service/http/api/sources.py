@@ -8,11 +8,11 @@ from service.http.api.common import Blueprint
 from service.http.api.common import if_match
 from service.http.api.common import page_limit
 from service.ledger import sources
-from service.schemas.claims import NameQuery
-from service.schemas.claims import SourceDetail
-from service.schemas.claims import SourceInput
-from service.schemas.claims import SourcePage
-from service.schemas.claims import SourceUpdate
+from service.schemas.fields import NameQuery
+from service.schemas.sources import SourceDetail
+from service.schemas.sources import SourceInput
+from service.schemas.sources import SourcePage
+from service.schemas.sources import SourceUpdate
 from service.storage import etags
 
 blp = Blueprint("sources", __name__, description="Sources: where claims appeared.")

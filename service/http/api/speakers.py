@@ -8,11 +8,11 @@ from service.http.api.common import Blueprint
 from service.http.api.common import if_match
 from service.http.api.common import page_limit
 from service.ledger import speakers
-from service.schemas.claims import NameQuery
-from service.schemas.claims import SpeakerDetail
-from service.schemas.claims import SpeakerInput
-from service.schemas.claims import SpeakerPage
-from service.schemas.claims import SpeakerUpdate
+from service.schemas.fields import NameQuery
+from service.schemas.speakers import SpeakerDetail
+from service.schemas.speakers import SpeakerInput
+from service.schemas.speakers import SpeakerPage
+from service.schemas.speakers import SpeakerUpdate
 from service.storage import etags
 
 blp = Blueprint("speakers", __name__, description="Speakers: who made claims.")

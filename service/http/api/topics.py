@@ -8,11 +8,11 @@ from service.http.api.common import Blueprint
 from service.http.api.common import if_match
 from service.http.api.common import page_limit
 from service.ledger import topics
-from service.schemas.claims import PageArgs
-from service.schemas.claims import TopicInput
-from service.schemas.claims import TopicOut
-from service.schemas.claims import TopicPage
-from service.schemas.claims import TopicUpdate
+from service.schemas.fields import PageArgs
+from service.schemas.topics import TopicInput
+from service.schemas.topics import TopicOut
+from service.schemas.topics import TopicPage
+from service.schemas.topics import TopicUpdate
 from service.storage import etags
 
 blp = Blueprint("topics", __name__, description="Topics: the questions claims take sides on.")

@@ -10,7 +10,7 @@ from service.http.api.common import ETAG
 from service.http.api.common import Blueprint
 from service.http.api.common import if_match
 from service.http.api.common import page_limit
-from service.schemas.claims import PageArgs
+from service.schemas.fields import PageArgs
 from service.schemas.webhooks import DeliveryOut
 from service.schemas.webhooks import DeliveryPage
 from service.schemas.webhooks import WebhookInput
