@@ -1,5 +1,5 @@
 # make run: set up and serve the API on SQLite with the seeds loaded, at http://127.0.0.1:8000
-# make test: set up and run every test, on SQLite and on PostgreSQL
+# make test: set up, check the import layers (lint-imports), and run every test, on SQLite and on PostgreSQL
 # make bench: benchmark 1,000,000 claims against the bare-stack ceiling (BENCH_ARGS="--claims 50000" for less)
 PYTHON ?= python3.11
 VENV := .venv
@@ -24,6 +24,7 @@ run: setup
 	$(BIN)/claimledger serve --host $(HOST) --port $(PORT)
 
 test: setup
+	$(BIN)/lint-imports
 	CLAIMLEDGER_TEST_POSTGRES_URL=$(POSTGRES_URL) $(BIN)/python -m pytest
 
 lint: setup

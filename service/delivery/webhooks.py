@@ -71,13 +71,13 @@ def get_webhook(webhook_id):
     return webhook
 
 
-def list_webhooks(limit=50, cursor=None):
+def list_webhooks(limit=50, cursor=None, *, secret):
     """Return a page of webhooks by id."""
     query = Webhook.select().order_by(Webhook.id)
     if cursor:
-        (after,) = cursors.decode("webhooks", cursor, 1)
+        (after,) = cursors.decode("webhooks", cursor, 1, secret)
         query = query.where(Webhook.id > after)
-    return cursors.page(query.limit(limit + 1), limit, "webhooks", lambda webhook: [webhook.id])
+    return cursors.page(query.limit(limit + 1), limit, "webhooks", lambda webhook: [webhook.id], secret)
 
 
 def update_webhook(webhook_id, changes, version, actor, allow_private=False):
@@ -178,12 +178,14 @@ def get_delivery(webhook_id, delivery_id):
     return with_attempts([delivery])[0]
 
 
-def list_deliveries(webhook_id, limit=50, cursor=None):
+def list_deliveries(webhook_id, limit=50, cursor=None, *, secret):
     """Return a page of a webhook's deliveries, newest first, each with its attempts."""
     get_webhook(webhook_id)
     query = _deliveries().where(Delivery.webhook == webhook_id).order_by(Delivery.id.desc())
     if cursor:
-        (before,) = cursors.decode("deliveries", cursor, 1)
+        (before,) = cursors.decode("deliveries", cursor, 1, secret)
         query = query.where(Delivery.id < before)
-    items, next_cursor = cursors.page(query.limit(limit + 1), limit, "deliveries", lambda delivery: [delivery.id])
+    items, next_cursor = cursors.page(
+        query.limit(limit + 1), limit, "deliveries", lambda delivery: [delivery.id], secret
+    )
     return with_attempts(items), next_cursor

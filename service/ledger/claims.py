@@ -266,29 +266,33 @@ def filtered(filters):
     return query, date_column, id_column
 
 
-def list_claims(filters, limit=50, cursor=None):
+def list_claims(filters, limit=50, cursor=None, *, secret):
     """Return (claim documents, next_cursor): newest claimed_on first, or best match first with q."""
     if filters.get("q"):
-        return _search(filters, limit, cursor)
+        return _search(filters, limit, cursor, secret)
     query, date_column, id_column = filtered(filters)
     if cursor:
-        after_date, after_id = cursors.decode("claims", cursor, 2)
+        after_date, after_id = cursors.decode("claims", cursor, 2, secret)
         after = datetime.datetime.fromisoformat(after_date)
         query = query.where(Tuple(date_column, id_column) < Tuple(after, after_id))
     query = query.select(*COLUMNS).order_by(date_column.desc(), id_column.desc()).limit(limit + 1)
     rows, next_cursor = cursors.page(
-        database.execute(query).fetchall(), limit, "claims", lambda row: [as_datetime(row[3]).isoformat(), row[0]]
+        database.execute(query).fetchall(),
+        limit,
+        "claims",
+        lambda row: [as_datetime(row[3]).isoformat(), row[0]],
+        secret,
     )
     return documents(rows), next_cursor
 
 
-def _search(filters, limit, cursor):
-    after = cursors.decode("claims-search", cursor, 2) if cursor else None
+def _search(filters, limit, cursor, secret):
+    after = cursors.decode("claims-search", cursor, 2, secret) if cursor else None
     if filters.keys() == {"q"}:
         # Ranked on the full-text index alone, then only the page's rows joined: the joins no longer
         # cost per match.
         best = search.best_matches(filters["q"], limit + 1, after)
-        ranking, next_cursor = cursors.page(best, limit, "claims-search", lambda match: [match[1], match[0]])
+        ranking, next_cursor = cursors.page(best, limit, "claims-search", lambda match: [match[1], match[0]], secret)
         if not ranking:
             return [], None
         ids = [claim_id for claim_id, _ in ranking]
@@ -303,7 +307,7 @@ def _search(filters, limit, cursor):
             query = query.where(Tuple(score, Claim.id) > Tuple(*after))
         query = query.select(*COLUMNS, snippet, score).order_by(score, Claim.id).limit(limit + 1)
         rows, next_cursor = cursors.page(
-            database.execute(query).fetchall(), limit, "claims-search", lambda row: [row[-1], row[0]]
+            database.execute(query).fetchall(), limit, "claims-search", lambda row: [row[-1], row[0]], secret
         )
     page = documents(rows)
     for document, row in zip(page, rows, strict=True):

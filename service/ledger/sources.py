@@ -74,15 +74,15 @@ def update_source(source_id, changes, version, actor):
     return source
 
 
-def list_sources(q=None, limit=50, cursor=None):
+def list_sources(q=None, limit=50, cursor=None, *, secret):
     """Return a page of sources by id, optionally those whose publisher or URL contains q."""
     query = Source.select().order_by(Source.id)
     if q:
         query = query.where(Source.publisher.contains(q) | Source.url.contains(q))
     if cursor:
-        (after,) = cursors.decode("sources", cursor, 1)
+        (after,) = cursors.decode("sources", cursor, 1, secret)
         query = query.where(Source.id > after)
-    return cursors.page(query.limit(limit + 1), limit, "sources", lambda s: [s.id])
+    return cursors.page(query.limit(limit + 1), limit, "sources", lambda s: [s.id], secret)
 
 
 def delete_source(source_id, version, actor):

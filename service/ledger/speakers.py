@@ -147,15 +147,15 @@ def update_speaker(speaker_id, changes, version, actor):
     return speaker
 
 
-def list_speakers(q=None, limit=50, cursor=None):
+def list_speakers(q=None, limit=50, cursor=None, *, secret):
     """Return a page of speakers by id, optionally those whose name contains q."""
     query = Speaker.select().order_by(Speaker.id)
     if q:
         query = query.where(Speaker.name_key.contains(name_key(q)))
     if cursor:
-        (after,) = cursors.decode("speakers", cursor, 1)
+        (after,) = cursors.decode("speakers", cursor, 1, secret)
         query = query.where(Speaker.id > after)
-    rows, next_cursor = cursors.page(query.limit(limit + 1), limit, "speakers", lambda s: [s.id])
+    rows, next_cursor = cursors.page(query.limit(limit + 1), limit, "speakers", lambda s: [s.id], secret)
     return with_details(rows), next_cursor
 
 

@@ -90,13 +90,13 @@ def update_topic(id_or_slug, changes, version, actor):
     return topic
 
 
-def list_topics(limit=50, cursor=None):
+def list_topics(limit=50, cursor=None, *, secret):
     """Return a page of topics by id."""
     query = Topic.select().order_by(Topic.id)
     if cursor:
-        (after,) = cursors.decode("topics", cursor, 1)
+        (after,) = cursors.decode("topics", cursor, 1, secret)
         query = query.where(Topic.id > after)
-    return cursors.page(query.limit(limit + 1), limit, "topics", lambda t: [t.id])
+    return cursors.page(query.limit(limit + 1), limit, "topics", lambda t: [t.id], secret)
 
 
 def delete_topic(id_or_slug, version, actor):

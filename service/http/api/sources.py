@@ -5,6 +5,7 @@ from flask import url_for
 from service.http import guard
 from service.http.api.common import ETAG
 from service.http.api.common import Blueprint
+from service.http.api.common import cursor_secret
 from service.http.api.common import if_match
 from service.http.api.common import page_limit
 from service.ledger import sources
@@ -23,7 +24,9 @@ blp = Blueprint("sources", __name__, description="Sources: where claims appeared
 @blp.response(200, SourcePage)
 def list_sources(args):
     """List sources, optionally by part of a publisher or URL."""
-    items, next_cursor = sources.list_sources(args.get("q"), page_limit(args.get("limit")), args.get("cursor"))
+    items, next_cursor = sources.list_sources(
+        args.get("q"), page_limit(args.get("limit")), args.get("cursor"), secret=cursor_secret()
+    )
     return {"items": items, "next_cursor": next_cursor}
 
 

@@ -5,6 +5,7 @@ from flask import url_for
 from service.http import guard
 from service.http.api.common import ETAG
 from service.http.api.common import Blueprint
+from service.http.api.common import cursor_secret
 from service.http.api.common import if_match
 from service.http.api.common import page_limit
 from service.ledger import speakers
@@ -23,7 +24,9 @@ blp = Blueprint("speakers", __name__, description="Speakers: who made claims.")
 @blp.response(200, SpeakerPage)
 def list_speakers(args):
     """List speakers, optionally by part of a name."""
-    items, next_cursor = speakers.list_speakers(args.get("q"), page_limit(args.get("limit")), args.get("cursor"))
+    items, next_cursor = speakers.list_speakers(
+        args.get("q"), page_limit(args.get("limit")), args.get("cursor"), secret=cursor_secret()
+    )
     return {"items": items, "next_cursor": next_cursor}
 
 
