@@ -6,10 +6,11 @@ from urllib.parse import urlsplit
 from service.delivery import signing
 from service.delivery import ssrf
 from service.ledger import events
+from service.ledger.documents import optional_timestamp_text
+from service.ledger.documents import timestamp_text
 from service.ledger.errors import NotFound
 from service.ledger.errors import PreconditionFailed
 from service.ledger.errors import ValidationFailed
-from service.schemas.webhooks import WebhookOut
 from service.storage import cursors
 from service.storage import etags
 from service.storage.db import database
@@ -24,7 +25,18 @@ ROTATION_OVERLAP = datetime.timedelta(hours=24)
 
 def summary(webhook):
     """Return the webhook as events record it: never its secrets."""
-    return WebhookOut().dump(webhook)
+    return {
+        "id": webhook.id,
+        "url": webhook.url,
+        "event_types": list(webhook.event_types),
+        "active": webhook.active,
+        "disabled_reason": webhook.disabled_reason,
+        "description": webhook.description,
+        "previous_secret_expires_at": optional_timestamp_text(webhook.previous_secret_expires_at),
+        "version": webhook.version,
+        "created_at": timestamp_text(webhook.created_at),
+        "updated_at": timestamp_text(webhook.updated_at),
+    }
 
 
 def check_url(url, allow_private=False):

@@ -17,7 +17,6 @@ from service.ledger.speakers import find_speaker
 from service.ledger.speakers import resolve_speaker
 from service.ledger.topics import count_stances
 from service.ledger.topics import topics_by_slug
-from service.schemas.claims import ClaimOut
 from service.storage import cursors
 from service.storage import etags
 from service.storage.db import database
@@ -190,7 +189,7 @@ def delete_claim(claim_id, version, actor):
     with database.atomic():
         claim = get_claim(claim_id)
         etags.check_version(claim, version)
-        data = ClaimOut().dump(claim)
+        data = snapshot(claim)
         conflict_detection.remove_for_claim(claim.id, actor)
         stances = _stances_of(claim.id)
         deleted = Claim.delete().where(Claim.id == claim.id)

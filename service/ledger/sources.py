@@ -2,11 +2,11 @@
 
 import peewee
 
+from service.ledger import documents
 from service.ledger import events
 from service.ledger.errors import Conflict
 from service.ledger.errors import NotFound
 from service.ledger.errors import ValidationFailed
-from service.schemas.sources import SourceDetail
 from service.storage import cursors
 from service.storage import etags
 from service.storage.db import database
@@ -25,7 +25,7 @@ def get_source(source_id):
 
 def snapshot(source):
     """Return the source as events record it."""
-    return SourceDetail().dump(source)
+    return documents.source_document(source)
 
 
 def create_source(data, actor):

@@ -2,11 +2,11 @@
 
 import peewee
 
+from service.ledger import documents
 from service.ledger import events
 from service.ledger.errors import Conflict
 from service.ledger.errors import NotFound
 from service.ledger.errors import ValidationFailed
-from service.schemas.speakers import SpeakerDetail
 from service.storage import cursors
 from service.storage import etags
 from service.storage.db import database
@@ -70,7 +70,7 @@ def with_details(speakers):
 
 def snapshot(speaker):
     """Return the speaker as events record it."""
-    return SpeakerDetail().dump(with_details([speaker])[0])
+    return documents.speaker_document(with_details([speaker])[0])
 
 
 def _add_aliases(speaker, aliases):

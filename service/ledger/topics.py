@@ -4,12 +4,12 @@ import collections
 
 import peewee
 
+from service.ledger import documents
 from service.ledger import events
 from service.ledger.errors import Conflict
 from service.ledger.errors import NotFound
 from service.ledger.errors import ValidationFailed
 from service.schemas.fields import SLUG
-from service.schemas.topics import TopicOut
 from service.storage import cursors
 from service.storage import etags
 from service.storage.db import database
@@ -57,7 +57,7 @@ def count_stances(changes):
 
 def snapshot(topic):
     """Return the topic as events record it."""
-    return TopicOut().dump(topic)
+    return documents.topic_document(topic)
 
 
 def create_topic(data, actor):
