@@ -1,6 +1,5 @@
 """Bulk import of claims: thousands validated and stored in one transaction, with their events."""
 
-import datetime
 import json
 
 import peewee
@@ -10,6 +9,7 @@ from peewee import chunked
 from service.ledger import conflict_detection
 from service.ledger import documents
 from service.ledger import events
+from service.ledger.claims import stored_claimed_on
 from service.ledger.errors import BadRequest
 from service.ledger.errors import Conflict
 from service.ledger.errors import ValidationFailed
@@ -104,13 +104,6 @@ def _insert(model, rows, returning=False):
     if not rows:
         return []
     return insert_rows(model, tuple(rows[0]), [tuple(row.values()) for row in rows], returning)
-
-
-def _claim_datetime(value):
-    """Return (datetime, has_time) for a loaded claimed_on, as create_claim stores it."""
-    if isinstance(value, datetime.datetime):
-        return value, True
-    return datetime.datetime.combine(value, datetime.time()), False
 
 
 class _Batch:
@@ -313,7 +306,7 @@ def _import(items, actor, detect_conflicts):
         source_groups = [batch.source_ids(group) for group in batch.sources_of]
         rows = []
         for item, speaker, sources in zip(items, batch.speaker_of, source_groups, strict=True):
-            claimed_on, has_time = _claim_datetime(item["claimed_on"])
+            claimed_on, has_time = stored_claimed_on(item["claimed_on"])
             rows.append(
                 {
                     "text": item["text"],

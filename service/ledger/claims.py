@@ -30,8 +30,8 @@ from service.storage.models import Topic
 from service.storage.models import parse_id
 
 
-def _as_datetime(value):
-    """Return (datetime, has_time) for a date or a datetime."""
+def stored_claimed_on(value):
+    """Return (datetime, has_time) as claimed_on is stored, for a loaded date or datetime."""
     if isinstance(value, datetime.datetime):
         return value, True
     return datetime.datetime.combine(value, datetime.time()), False
@@ -137,7 +137,7 @@ def create_claim(data, actor):
         topics = topics_by_slug([item["slug"] for item in data.get("topics", [])])
         speaker = resolve_speaker(data["speaker"], actor)
         source = resolve_source(data["source"], actor)
-        claimed_on, has_time = _as_datetime(data["claimed_on"])
+        claimed_on, has_time = stored_claimed_on(data["claimed_on"])
         claim = Claim.create(
             text=data["text"],
             quote=data.get("quote"),
@@ -169,7 +169,7 @@ def update_claim(claim_id, changes, version, actor):
         if "source" in changes:
             columns["source"] = resolve_source(changes["source"], actor)
         if "claimed_on" in changes:
-            columns["claimed_on"], columns["claimed_on_has_time"] = _as_datetime(changes["claimed_on"])
+            columns["claimed_on"], columns["claimed_on_has_time"] = stored_claimed_on(changes["claimed_on"])
         claim = etags.compare_and_set(claim, version, **columns)
         if "appearances" in changes:
             _set_appearances(claim, changes["appearances"], actor)
@@ -192,15 +192,8 @@ def delete_claim(claim_id, version, actor):
         data = snapshot(claim)
         conflict_detection.remove_for_claim(claim.id, actor)
         stances = _stances_of(claim.id)
-        deleted = Claim.delete().where(Claim.id == claim.id)
-        if version is not None:
-            deleted = deleted.where(Claim.version == version)
-        if deleted.execute() == 0:
-            # Another request changed or deleted it since get_claim read it.
-            current = Claim.get_or_none(Claim.id == claim.id)
-            if current is None:
-                raise NotFound(f"No claim with id {claim_id}.")
-            etags.check_version(current, version)
+        # Another request may have changed or deleted it since get_claim read it: 412, or 404 if it is gone.
+        etags.delete_at_version(claim, version, gone=NotFound(f"No claim with id {claim_id}."))
         count_stances((topic_id, stance, -1) for topic_id, stance in stances)
         events.record("claim.deleted", "claim", claim.id, actor, data)
 
@@ -259,7 +252,7 @@ def filtered(filters):
         # every claim by date and probing each one.
         query = query.where(Claim.id.in_(Review.select(Review.claim).where(Review.reviewer == filters["reviewer"])))
     if "claimed_from" in filters:
-        query = query.where(date_column >= _as_datetime(filters["claimed_from"])[0])
+        query = query.where(date_column >= stored_claimed_on(filters["claimed_from"])[0])
     if "claimed_to" in filters:
         query = query.where(date_column <= _day_end(filters["claimed_to"]))
     return query, date_column, id_column

@@ -4,7 +4,7 @@ import peewee
 
 from service.ledger import documents
 from service.ledger import events
-from service.ledger.errors import Conflict
+from service.ledger.deletes import delete_unreferenced
 from service.ledger.errors import NotFound
 from service.ledger.errors import ValidationFailed
 from service.storage import cursors
@@ -161,16 +161,13 @@ def list_speakers(q=None, limit=50, cursor=None, *, secret):
 
 def delete_speaker(speaker_id, version, actor):
     """Delete a speaker no claim names, if it is still at the version the caller read; record the event."""
-    try:
-        with database.atomic():
-            speaker = get_speaker(speaker_id)
-            etags.check_version(speaker, version)
-            named_by = Claim.select().where(Claim.speaker == speaker).count()
-            if named_by:
-                raise Conflict(f"{named_by} claim(s) name speaker {speaker_id}; delete or reassign them first.")
-            data = snapshot(speaker)
-            etags.delete_at_version(speaker, version)
-            events.record("speaker.deleted", "speaker", speaker.id, actor, data)
-    except peewee.IntegrityError as error:
-        # A claim naming the speaker was stored between our count and the DELETE.
-        raise Conflict(f"A claim names speaker {speaker_id}; delete or reassign it first.") from error
+    delete_unreferenced(
+        "speaker",
+        lambda: get_speaker(speaker_id),
+        lambda speaker: Claim.select().where(Claim.speaker == speaker).count(),
+        lambda speaker, count: f"{count} claim(s) name speaker {speaker_id}; delete or reassign them first.",
+        f"A claim names speaker {speaker_id}; delete or reassign it first.",
+        version,
+        actor,
+        snapshot,
+    )
