@@ -1,0 +1,2 @@
+"""Language tools: detection, word forms, name transliteration and sentence vectors; imports nothing else
+of the service."""
