@@ -32,6 +32,8 @@ from service.storage import db
 from service.storage.models import ALL_MODELS
 from service.storage.models import ApiKey
 
+pytestmark = pytest.mark.slow  # fuzzing: make test runs it, make test-fast does not
+
 SEED = int(os.environ.get("CLAIMLEDGER_FUZZ_SEED", "20261126"))
 DERANDOMIZED = "CLAIMLEDGER_FUZZ_SEED" not in os.environ
 RATE_LIMIT = int(os.environ.get("CLAIMLEDGER_FUZZ_RATE_LIMIT", "0"))

@@ -6,6 +6,7 @@ from service.ledger.errors import Forbidden
 from service.storage import db
 from service.storage.db import database
 from service.storage.db import insert_rows
+from service.storage.models import EVENT_TYPES  # events.EVENT_TYPES, as callers have always read it
 from service.storage.models import Delivery
 from service.storage.models import Event
 from service.storage.models import Webhook
@@ -13,35 +14,6 @@ from service.storage.models import utcnow
 
 # Any constant will do: it names the one PostgreSQL advisory lock that orders event writers.
 FEED_LOCK = 0x636C6564676572
-
-EVENT_TYPES = (
-    "claim.created",
-    "claim.updated",
-    "claim.deleted",
-    "speaker.created",
-    "speaker.updated",
-    "speaker.deleted",
-    "source.created",
-    "source.updated",
-    "source.deleted",
-    "topic.created",
-    "topic.updated",
-    "topic.deleted",
-    "key.created",
-    "key.revoked",
-    "review.created",
-    "conflict.suggested",
-    "conflict.confirmed",
-    "conflict.dismissed",
-    "conflict.created",
-    "conflict.removed",
-    "webhook.created",
-    "webhook.updated",
-    "webhook.deleted",
-    "webhook.secret_rotated",
-    "webhook.disabled",
-)
-"""Every event type the change feed carries: the types a webhook may subscribe to (or "*" for all)."""
 
 ADMIN_EVENT_TYPES = tuple(name for name in EVENT_TYPES if name.startswith(("key.", "webhook.")))
 """Events that name keys and subscriber URLs (which often carry tokens): shown to admins only, never to "*"."""
