@@ -2,8 +2,11 @@
 
 import threading
 
+import pytest
 import requests
 from factories import claim_data
+
+pytestmark = pytest.mark.slow  # real servers or worker processes: make test runs it, make test-fast does not
 
 ROUNDS = 20
 

@@ -3,8 +3,11 @@
 import socket
 import threading
 
+import pytest
 import requests
 import servers
+
+pytestmark = pytest.mark.slow  # real servers or worker processes: make test runs it, make test-fast does not
 
 SLOW_CLIENTS = 4
 HEALTH_CHECKS = 10

@@ -17,6 +17,8 @@ from service.delivery import sender as delivery
 from service.storage.models import Delivery
 from service.storage.models import DeliveryAttempt
 
+pytestmark = pytest.mark.slow  # real servers or worker processes: make test runs it, make test-fast does not
+
 TRICKLE_SECONDS = 0.5
 TRICKLE_FOR_SECONDS = 120
 
