@@ -39,6 +39,7 @@ EVENT_TYPES = (
     "webhook.deleted",
     "webhook.secret_rotated",
     "webhook.disabled",
+    "article.analyzed",
 )
 """Every event type the change feed carries: the types a webhook may subscribe to (or "*" for all)."""
 
