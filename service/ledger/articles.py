@@ -177,22 +177,24 @@ def check_text(text):
 def analyze(text, language=None, url=None, published_on=None):
     """Return the analysis of an article's text: its notes per sentence, spans indexing `text`."""
     check_text(text)
-    language = languages.primary(language) if language else languages.detect(text)
-    if language not in ("en", "uk", "ru"):
-        language = None
-    found = attributions(text, language)
+    given = languages.primary(language) if language else None
+    # Without the caller's word, cues of all three languages are read: a detector names one language even
+    # for a text that mixes them (an English report quoting a Russian one).
+    reading = given if given in ("en", "uk", "ru") else None
+    language = given or languages.detect(text)
+    found = attributions(text, reading)
     speakers = _SpeakerIndex()
     notes = []
     covered = []
     for item in found:
-        note = _note(text, item.span.start, item.span.end, language)
-        note["candidate"] = _candidate(item, language, published_on, speakers)
+        note = _note(text, item.span.start, item.span.end, reading)
+        note["candidate"] = _candidate(item, given, published_on, speakers)
         notes.append(note)
         covered.append((item.span.start, item.span.end))
-    for span in sentences(text, language):
+    for span in sentences(text, reading):
         if any(start <= span.start and span.end <= end for start, end in covered):
             continue
-        note = _note(text, span.start, span.end, language)
+        note = _note(text, span.start, span.end, reading)
         if note["matches"] or note["contradicts"]:
             note["candidate"] = None
             notes.append(note)
@@ -280,7 +282,7 @@ def _contradiction_documents(contradicts):
     ]
 
 
-def _candidate(item, language, published_on, speakers):
+def _candidate(item, given, published_on, speakers):
     """Return an attributed statement as a candidate claim, its speaker resolved where the ledger knows them."""
     genitive = item.verb.lower() in SOURCE_CUE_WORDS
     speaker = speakers.resolve(item.speaker, genitive)
@@ -296,7 +298,7 @@ def _candidate(item, language, published_on, speakers):
         "quote": item.quote,
         "checkworthiness": item.checkworthiness,
         "verb": item.verb,
-        "language": language,
+        "language": given or languages.detect(item.statement),
         "claimed_on": published_on.isoformat() if published_on else None,
     }
 
