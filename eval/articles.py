@@ -95,7 +95,8 @@ def main(argv=None):
         f"speaker {speaker_hits / hits if hits else 0.0:.2f} "
         f"({hits} right of {found} found, {labelled} labelled, {len(times)} articles)"
     )
-    print(f"articles {side} analysis time: median {statistics.median(times) * 1000:.0f} ms, max {max(times) * 1000:.0f} ms")
+    median, longest = statistics.median(times) * 1000, max(times) * 1000
+    print(f"articles {side} analysis time: median {median:.0f} ms, max {longest:.0f} ms")
 
 
 if __name__ == "__main__":
