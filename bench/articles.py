@@ -65,7 +65,7 @@ def main():
         app = create_app({"DATABASE_URL": url, "RATE_LIMIT_PER_MINUTE": 0})
         db.database.connect(reuse_if_open=True)
         seeds.load_all()
-        _, secret = keys.create_key("bench", "reader", actor="bench")
+        _, secret = keys.create_key("bench", "reviewer", actor="bench")
         db.database.close()
         text = article_of(options.words)
         words = articles.word_count(text)

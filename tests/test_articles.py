@@ -42,7 +42,7 @@ def test_draft_finds_prigozhin_and_stek_matching_and_contradicting_each_other(cl
     response = client.post(
         "/api/v1/articles/analyze",
         json={"text": DRAFT, "url": "https://news.example/bakhmut", "published_on": "2023-04-07"},
-        headers=keys["reader"],
+        headers=keys["reviewer"],
     )
 
     assert response.status_code == 200, response.json
@@ -71,7 +71,7 @@ def test_html_is_read_as_text_and_spans_index_the_returned_text(client, keys):
     response = client.post(
         "/api/v1/articles/analyze?url=https://news.example/port",
         data=html.encode(),
-        headers={**keys["reader"], "Content-Type": "text/html; charset=utf-8"},
+        headers={**keys["reviewer"], "Content-Type": "text/html; charset=utf-8"},
     )
 
     assert response.status_code == 200, response.json
@@ -92,7 +92,7 @@ def test_genitive_speakers_after_za_slovamy_resolve_to_ledger_speakers(client, k
         "«снарядного голоду». За словами Євгенія Пригожина, його бійцям бракує боєприпасів."
     )
 
-    response = client.post("/api/v1/articles/analyze", json={"text": text}, headers=keys["reader"])
+    response = client.post("/api/v1/articles/analyze", json={"text": text}, headers=keys["reviewer"])
 
     assert response.status_code == 200, response.json
     speakers = [note["candidate"]["speaker"] for note in response.json["notes"] if note["candidate"]]
@@ -125,7 +125,7 @@ def test_nominative_forms_reduce_ukrainian_and_russian_genitives():
 def test_bad_analysis_requests_are_refused_and_store_nothing(client, keys, body, field):
     before = row_counts()
 
-    response = client.post("/api/v1/articles/analyze", json=body, headers=keys["reader"])
+    response = client.post("/api/v1/articles/analyze", json=body, headers=keys["reviewer"])
 
     assert response.status_code == 422, response.json
     assert response.content_type == "application/problem+json"
@@ -140,7 +140,7 @@ def test_analysis_needs_a_key(client):
 
 def test_analysis_refuses_other_body_types(client, keys):
     response = client.post(
-        "/api/v1/articles/analyze", data=b"x", headers={**keys["reader"], "Content-Type": "application/xml"}
+        "/api/v1/articles/analyze", data=b"x", headers={**keys["reviewer"], "Content-Type": "application/xml"}
     )
     assert response.status_code == 415
 
@@ -161,7 +161,7 @@ def _store_body(notes, url="https://news.example/port"):
 
 
 def test_storing_unseen_candidates_creates_claims_speakers_and_source_once(client, keys):
-    analysis = client.post("/api/v1/articles/analyze", json={"text": UNSEEN}, headers=keys["reader"]).json
+    analysis = client.post("/api/v1/articles/analyze", json={"text": UNSEEN}, headers=keys["reviewer"]).json
     body = _store_body([note for note in analysis["notes"] if note["candidate"]])
 
     response = client.post("/api/v1/articles/claims", json=body, headers=keys["reviewer"])
@@ -220,9 +220,11 @@ def test_bad_store_requests_are_refused_and_store_nothing(client, keys, body):
     assert row_counts() == before
 
 
-def test_storing_needs_a_reviewer(client, keys):
+def test_analysing_and_storing_need_a_reviewer(client, keys):
     body = {"article": {"url": "https://news.example/a"}, "candidates": [{"speaker": {"name": "A"}, "statement": "x"}]}
     response = client.post("/api/v1/articles/claims", json=body, headers=keys["reader"])
+    assert response.status_code == 403
+    response = client.post("/api/v1/articles/analyze", json={"text": "He said so."}, headers=keys["reader"])
     assert response.status_code == 403
 
 
@@ -230,17 +232,17 @@ def test_a_long_article_becomes_a_job_that_the_worker_runs(client, keys, monkeyp
     monkeypatch.setattr(articles, "SYNC_WORD_LIMIT", 20)
 
     response = client.post(
-        "/api/v1/articles/analyze", json={"text": UNSEEN, "url": "https://news.example/port"}, headers=keys["reader"]
+        "/api/v1/articles/analyze", json={"text": UNSEEN, "url": "https://news.example/port"}, headers=keys["reviewer"]
     )
 
     assert response.status_code == 202, response.json
     location = response.headers["Location"]
     assert location == f"/api/v1/articles/jobs/{response.json['id']}"
-    assert client.get(location, headers=keys["reader"]).json["status"] == "pending"
+    assert client.get(location, headers=keys["reviewer"]).json["status"] == "pending"
 
     assert article_jobs.run_due_jobs(5) == 1
 
-    polled = client.get(location, headers=keys["reader"])
+    polled = client.get(location, headers=keys["reviewer"])
     assert polled.status_code == 200
     assert polled.json["status"] == "done"
     assert polled.json["result"]["text"] == UNSEEN
@@ -252,12 +254,12 @@ def test_a_long_article_becomes_a_job_that_the_worker_runs(client, keys, monkeyp
 
 
 def test_an_unknown_job_is_404(client, keys):
-    assert client.get("/api/v1/articles/jobs/12345", headers=keys["reader"]).status_code == 404
+    assert client.get("/api/v1/articles/jobs/12345", headers=keys["reviewer"]).status_code == 404
 
 
 def test_source_of_stored_claims_is_found_by_url(client, keys):
     Source.create(url="https://news.example/port", publisher="Port News")
-    analysis = client.post("/api/v1/articles/analyze", json={"text": UNSEEN}, headers=keys["reader"]).json
+    analysis = client.post("/api/v1/articles/analyze", json={"text": UNSEEN}, headers=keys["reviewer"]).json
     body = _store_body([note for note in analysis["notes"] if note["candidate"]][:1])
 
     response = client.post("/api/v1/articles/claims", json=body, headers=keys["reviewer"])

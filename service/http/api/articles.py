@@ -48,7 +48,7 @@ def _article():
 
 
 @blp.route("/articles/analyze", methods=["POST"])
-@guard.require("reader")
+@guard.require("reviewer")
 @blp.doc(
     requestBody={
         "required": True,
@@ -74,7 +74,7 @@ def analyze_article():
 
 
 @blp.route("/articles/jobs/<int:job_id>")
-@guard.require("reader")
+@guard.require("reviewer")
 @blp.response(200)
 def get_job(job_id):
     """Get an analysis job: its status, and its analysis once done."""
