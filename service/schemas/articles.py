@@ -6,11 +6,11 @@ from marshmallow import fields
 from marshmallow import validate
 from marshmallow import validates_schema
 
-from service.schemas.claims import LANGUAGE_TAG
-from service.schemas.claims import ClaimDate
-from service.schemas.claims import Text
-from service.schemas.claims import WebUrl
-from service.schemas.claims import _plausible_year
+from service.schemas.fields import LANGUAGE_TAG
+from service.schemas.fields import ClaimDate
+from service.schemas.fields import Text
+from service.schemas.fields import WebUrl
+from service.schemas.fields import plausible_year
 
 # The most text an analysis reads, HTML markup aside: about 60,000 words.
 MAX_TEXT_CHARS = 400_000
@@ -23,7 +23,7 @@ class ArticleInput(Schema):
     html = Text(MAX_TEXT_CHARS * 4)
     url = WebUrl(allow_none=True)
     language = fields.String(allow_none=True, validate=validate.Regexp(LANGUAGE_TAG, error="Not a language tag."))
-    published_on = fields.Date(allow_none=True, validate=_plausible_year)
+    published_on = fields.Date(allow_none=True, validate=plausible_year)
 
     @validates_schema
     def _one_body(self, data, **kwargs):
@@ -36,7 +36,7 @@ class ArticleQuery(Schema):
 
     url = WebUrl()
     language = fields.String(validate=validate.Regexp(LANGUAGE_TAG, error="Not a language tag."))
-    published_on = fields.Date(validate=_plausible_year)
+    published_on = fields.Date(validate=plausible_year)
 
 
 class CandidateSpeaker(Schema):
@@ -69,7 +69,7 @@ class ArticleRef(Schema):
     url = WebUrl(required=True)
     publisher = Text(200, allow_none=True)
     title = Text(500, allow_none=True)
-    published_on = fields.Date(allow_none=True, validate=_plausible_year)
+    published_on = fields.Date(allow_none=True, validate=plausible_year)
     language = fields.String(allow_none=True, validate=validate.Regexp(LANGUAGE_TAG, error="Not a language tag."))
 
 

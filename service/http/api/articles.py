@@ -16,7 +16,7 @@ from service.nlp.article_text import article_text
 from service.schemas.articles import ArticleInput
 from service.schemas.articles import ArticleQuery
 from service.schemas.articles import StoreCandidatesInput
-from service.schemas.claims import SourceOut
+from service.schemas.sources import SourceOut
 
 ANALYZE_BODY_TYPES = {"application/json", "text/plain", "text/html"}
 
