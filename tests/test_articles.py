@@ -1,11 +1,16 @@
 """Article analysis and storing its candidates: POST /api/v1/articles/analyze, /articles/claims, analysis jobs."""
 
 import json
+import threading
 from pathlib import Path
 
 import pytest
 from checks import row_counts
+from standardwebhooks import Webhook as Verifier
 
+from service.delivery import sender
+from service.delivery import webhooks
+from service.delivery import worker
 from service.ledger import article_jobs
 from service.ledger import articles
 from service.ledger import seeds
@@ -267,3 +272,21 @@ def test_source_of_stored_claims_is_found_by_url(client, keys):
     assert response.status_code == 201, response.json
     assert response.json["source"]["publisher"] == "Port News"
     assert Source.select().count() == 1
+
+
+def test_the_worker_runs_a_job_and_delivers_article_analyzed_to_a_subscriber(app, receiver, monkeypatch):
+    webhook = webhooks.create_webhook(
+        {"url": receiver.url, "event_types": ["article.analyzed"]}, "test", allow_private=True
+    )
+    monkeypatch.setattr(articles, "SYNC_WORD_LIMIT", 20)
+    job = article_jobs.submit_job(UNSEEN, "en", "https://news.example/port", None, "cms")
+    options = sender.Options(allow_private=True, timeout=2, retry_base=5, retry_max=60)
+
+    worker.work(options, threading.Event(), once=True)
+    worker.work(options, threading.Event(), once=True)
+
+    [request] = receiver.received()
+    payload = Verifier(webhook.secret).verify(request.body, request.headers)
+    assert payload["type"] == "article.analyzed"
+    assert payload["data"]["object_id"] == job.id and payload["data"]["actor"] == "cms"
+    assert payload["data"]["data"]["status"] == "done" and payload["data"]["data"]["notes"] == 2
