@@ -123,6 +123,7 @@ def test_nominative_forms_reduce_ukrainian_and_russian_genitives():
         ({"text": "   "}, "text"),
         ({"text": "One.", "url": "ftp://x.example/a"}, "url"),
         ({"text": "One.", "language": "english language"}, "language"),
+        ({"text": "One.", "language": "en" + "-abcdefgh" * 5}, "language"),
         ({"text": "One.", "published_on": "yesterday"}, "published_on"),
         ({"text": "One.", "extra": 1}, "extra"),
     ],

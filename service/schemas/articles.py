@@ -12,6 +12,8 @@ from service.schemas.fields import Text
 from service.schemas.fields import WebUrl
 from service.schemas.fields import plausible_year
 
+# A language tag as claims store it (at most 35 characters).
+LANGUAGE = [validate.Length(max=35), validate.Regexp(LANGUAGE_TAG, error="Not a language tag.")]
 # The most text an analysis reads, HTML markup aside: about 60,000 words.
 MAX_TEXT_CHARS = 400_000
 
@@ -22,7 +24,7 @@ class ArticleInput(Schema):
     text = Text(MAX_TEXT_CHARS)
     html = Text(MAX_TEXT_CHARS * 4)
     url = WebUrl(allow_none=True)
-    language = fields.String(allow_none=True, validate=validate.Regexp(LANGUAGE_TAG, error="Not a language tag."))
+    language = fields.String(allow_none=True, validate=LANGUAGE)
     published_on = fields.Date(allow_none=True, validate=plausible_year)
 
     @validates_schema
@@ -35,7 +37,7 @@ class ArticleQuery(Schema):
     """The query of an analysis posted as text/plain or text/html: what a JSON body would carry beside the text."""
 
     url = WebUrl()
-    language = fields.String(validate=validate.Regexp(LANGUAGE_TAG, error="Not a language tag."))
+    language = fields.String(validate=LANGUAGE)
     published_on = fields.Date(validate=plausible_year)
 
 
@@ -60,7 +62,7 @@ class CandidateInput(Schema):
     statement = Text(5000, required=True)
     quote = Text(5000, allow_none=True)
     claimed_on = ClaimDate(allow_none=True)
-    language = fields.String(allow_none=True, validate=validate.Regexp(LANGUAGE_TAG, error="Not a language tag."))
+    language = fields.String(allow_none=True, validate=LANGUAGE)
 
 
 class ArticleRef(Schema):
@@ -70,7 +72,7 @@ class ArticleRef(Schema):
     publisher = Text(200, allow_none=True)
     title = Text(500, allow_none=True)
     published_on = fields.Date(allow_none=True, validate=plausible_year)
-    language = fields.String(allow_none=True, validate=validate.Regexp(LANGUAGE_TAG, error="Not a language tag."))
+    language = fields.String(allow_none=True, validate=LANGUAGE)
 
 
 class StoreCandidatesInput(Schema):
