@@ -23,6 +23,8 @@ from servers import wait_until_up
 from test_articles import DRAFT
 
 from service.delivery import signing
+from service.ledger import article_jobs
+from service.ledger import articles
 from service.ledger import events
 from service.ledger import reviews
 from service.ledger import seeds
@@ -157,7 +159,9 @@ def _send_webhook(base, secret, event, tamper=False):
     )
 
 
-def test_plugin_analyses_a_saved_post_sends_candidates_embeds_and_takes_verdict_webhooks(wordpress, live_server, keys):
+def test_plugin_analyses_a_saved_post_sends_candidates_embeds_and_takes_verdict_webhooks(
+    wordpress, live_server, keys, monkeypatch
+):
     seeds.load_all()
     prigozhin_claim = Claim.select().join(Speaker).where(Speaker.name == "Yevgeny Prigozhin").first().id
     stek_claim = Claim.select().join(Speaker).where(Speaker.name == "Levko Stek").first().id
@@ -243,3 +247,23 @@ def test_plugin_analyses_a_saved_post_sends_candidates_embeds_and_takes_verdict_
     state = session.get(_rest(base, f"/claimledger/v1/posts/{post_id}"), timeout=60).json()
     assert [(c["claim_id"], c["verdict"]) for c in state["new_verdicts"]] == [(stek_claim, "contested")]
     assert "is now <strong>contested</strong>" in state["meta_box"]
+
+    # A long post is analysed as a job: the plugin shows it queued, and article.analyzed brings the result.
+    monkeypatch.setattr(articles, "SYNC_WORD_LIMIT", 50)
+    long_post = session.post(
+        _rest(base, "/wp/v2/posts"),
+        json={"title": "Harbour reopens", "content": content, "status": "draft"},
+        timeout=120,
+    )
+    assert long_post.status_code == 201, long_post.text
+    long_id = long_post.json()["id"]
+    state = session.get(_rest(base, f"/claimledger/v1/posts/{long_id}"), timeout=60).json()
+    assert state["status"] == "queued" and "claimledger-queued" in state["meta_box"]
+    assert article_jobs.run_due_jobs(5) == 1
+    finished = Event.select().where(Event.type == "article.analyzed").order_by(Event.id.desc()).first()
+    collected = _send_webhook(base, webhook_secret, finished)
+    assert collected.status_code == 200, collected.text
+    assert collected.json()["marked"] == [long_id]
+    state = session.get(_rest(base, f"/claimledger/v1/posts/{long_id}"), timeout=60).json()
+    assert state["status"] == "done"
+    assert any(note["candidate"] for note in state["analysis"]["notes"])
