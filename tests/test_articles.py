@@ -121,6 +121,7 @@ def test_nominative_forms_reduce_ukrainian_and_russian_genitives():
         ({"text": "One.", "html": "<p>One.</p>"}, "text"),
         ({"text": ""}, "text"),
         ({"text": "   "}, "text"),
+        ({"text": "{} [] 42"}, "text"),
         ({"text": "One.", "url": "ftp://x.example/a"}, "url"),
         ({"text": "One.", "language": "english language"}, "language"),
         ({"text": "One.", "language": "en" + "-abcdefgh" * 5}, "language"),

@@ -164,9 +164,9 @@ def needs_job(text):
 
 
 def check_text(text):
-    """Raise 422 for an article with nothing to analyse or too much of it."""
-    if not text.strip():
-        raise ValidationFailed("The article holds no text.", errors={"text": ["No text to analyse."]})
+    """Raise 422 for an article with no words to analyse (only digits or punctuation) or too much text."""
+    if not WORD.search(text):
+        raise ValidationFailed("The article holds no words.", errors={"text": ["No words to analyse."]})
     if len(text) > MAX_TEXT_CHARS:
         raise ValidationFailed(
             f"The article is longer than {MAX_TEXT_CHARS} characters.",
