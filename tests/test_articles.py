@@ -12,6 +12,7 @@ from service.delivery import sender
 from service.delivery import webhooks
 from service.delivery import worker
 from service.ledger import article_jobs
+from service.ledger import article_speakers
 from service.ledger import articles
 from service.ledger import seeds
 from service.storage.models import ArticleJob
@@ -109,9 +110,24 @@ def test_genitive_speakers_after_za_slovamy_resolve_to_ledger_speakers(client, k
 
 
 def test_nominative_forms_reduce_ukrainian_and_russian_genitives():
-    assert "Левко Стек" in articles.nominative_forms("Левка Стека")
-    assert "Дмитрий Песков" in articles.nominative_forms("Дмитрия Пескова")
-    assert "Володимир Зеленський" in articles.nominative_forms("Володимира Зеленського")
+    assert "Левко Стек" in article_speakers.nominative_forms("Левка Стека")
+    assert "Дмитрий Песков" in article_speakers.nominative_forms("Дмитрия Пескова")
+    assert "Володимир Зеленський" in article_speakers.nominative_forms("Володимира Зеленського")
+    assert article_speakers.likeliest_nominative("Олександра Сирського") == "Олександр Сирський"
+    assert article_speakers.likeliest_nominative("Дмитрия Пескова") == "Дмитрий Песков"
+
+
+def test_an_unknown_genitive_speaker_takes_the_name_the_article_gave_earlier(client, keys):
+    text = "Дмитрий Песков сообщил, что переговоров не будет. По словам Пескова, Кремль не спешит с ответом."
+
+    response = client.post("/api/v1/articles/analyze", json={"text": text, "language": "ru"}, headers=keys["reviewer"])
+
+    assert response.status_code == 200, response.json
+    speakers = [note["candidate"]["speaker"] for note in response.json["notes"] if note["candidate"]]
+    assert [(s["as_written"], s["name"], s["id"]) for s in speakers] == [
+        ("Дмитрий Песков", "Дмитрий Песков", None),
+        ("Пескова", "Дмитрий Песков", None),
+    ]
 
 
 @pytest.mark.parametrize(

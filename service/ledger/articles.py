@@ -18,11 +18,11 @@ from peewee import fn
 from service.ledger import claims
 from service.ledger import search
 from service.ledger import similarity
+from service.ledger.article_speakers import SpeakerIndex
 from service.ledger.errors import ValidationFailed
 from service.ledger.sources import resolve_source
 from service.ledger.speakers import resolve_speaker
 from service.nlp import language as languages
-from service.nlp import names
 from service.nlp import wordforms
 from service.nlp.attribution import attributions
 from service.nlp.attribution import checkworthiness
@@ -33,7 +33,6 @@ from service.storage.models import Claim
 from service.storage.models import Conflict
 from service.storage.models import Source
 from service.storage.models import Speaker
-from service.storage.models import SpeakerAlias
 from service.storage.models import Topic
 
 # Articles longer than this many words are analysed as a job rather than while the caller waits.
@@ -52,29 +51,7 @@ UNINFORMATIVE = set(
     "и в во на с со к по что как это не но за о от его ее их был была было были есть".split()
 )
 WORD = re.compile(r"[^\W\d_]+(?:['’ʼ-][^\W\d_]+)*")
-# Genitive endings after "за словами" / "по словам", longest first, each with the nominative endings to try.
-GENITIVE_ENDINGS = (
-    ("ого", ("ий", "ой", "ій")),
-    ("его", ("ий", "ій")),
-    ("ої", ("а",)),
-    ("ой", ("ая", "а")),
-    ("ої", ("а",)),
-    ("ової", ("ова",)),
-    ("ової", ("ова",)),
-    ("ія", ("ій",)),
-    ("ея", ("ей",)),
-    ("ія", ("ій", "ія")),
-    ("ка", ("ко", "к")),
-    ("а", ("", "о", "а")),
-    ("я", ("й", "я", "ь")),
-    ("і", ("а", "я")),
-    ("ы", ("а",)),
-    ("и", ("а", "я")),
-)
 SOURCE_CUE_WORDS = ("за словами", "по словам", "на думку", "по мнению")
-
-
-# --- the two matching seams ---------------------------------------------------------------------------------
 
 
 def closest_claims(text, language=None, limit=MATCHES_PER_SENTENCE):
@@ -150,9 +127,6 @@ def contradicting_claims(text, matches, limit=CONTRADICTIONS_PER_SENTENCE):
     return [(claim_id, value, reason) for claim_id, (value, reason) in ranked[:limit]]
 
 
-# --- analysis -----------------------------------------------------------------------------------------------
-
-
 def word_count(text):
     """Return the number of words in a text, as the job threshold counts them."""
     return len(WORD.findall(text))
@@ -183,7 +157,7 @@ def analyze(text, language=None, url=None, published_on=None):
     reading = given if given in ("en", "uk", "ru") else None
     language = given or languages.detect(text)
     found = attributions(text, reading)
-    speakers = _SpeakerIndex()
+    speakers = SpeakerIndex()
     notes = []
     covered = []
     for item in found:
@@ -303,73 +277,6 @@ def _candidate(item, given, published_on, speakers):
     }
 
 
-def nominative_forms(name):
-    """Return the spellings a Ukrainian or Russian name in the genitive may have in the nominative, itself first."""
-    forms = [name]
-    words = name.split()
-    options = []
-    for word in words:
-        variants = [word]
-        lowered = word.lower()
-        for ending, replacements in GENITIVE_ENDINGS:
-            if lowered.endswith(ending) and len(lowered) > len(ending) + 1:
-                stem = word[: -len(ending)]
-                variants += [stem + replacement for replacement in replacements]
-                break
-        options.append(variants)
-    combined = [[]]
-    for variants in options:
-        combined = [done + [variant] for done in combined for variant in variants][:64]
-    for parts in combined:
-        form = " ".join(parts)
-        if form not in forms:
-            forms.append(form)
-    return forms
-
-
-class _SpeakerIndex:
-    """The ledger's speaker names and aliases, keyed by surname, read once per analysis."""
-
-    def __init__(self):
-        self.by_surname = None
-
-    def _load(self):
-        self.by_surname = {}
-        rows = list(Speaker.select(Speaker.id, Speaker.name).tuples())
-        rows += list(SpeakerAlias.select(SpeakerAlias.speaker, SpeakerAlias.alias).tuples())
-        names_by_id = dict(Speaker.select(Speaker.id, Speaker.name).tuples())
-        for speaker_id, name in rows:
-            key = names.name_key(name)
-            if key:
-                entry = (speaker_id, name, names_by_id[speaker_id])
-                self.by_surname.setdefault(key.split()[-1][:3], []).append(entry)
-                self.by_surname.setdefault(key.split()[0][:3], []).append(entry)
-
-    def resolve(self, written, genitive):
-        """Return {"id", "name", "score"}: the ledger speaker a written name is, or the name to create."""
-        if self.by_surname is None:
-            self._load()
-        forms = nominative_forms(written) if genitive else [written]
-        best = (0.0, None, None)
-        for form in forms:
-            key = names.name_key(form)
-            if not key:
-                continue
-            seen = set()
-            for prefix in {key.split()[-1][:3], key.split()[0][:3]}:
-                for speaker_id, spelled, canonical in self.by_surname.get(prefix, []):
-                    if (speaker_id, spelled) in seen:
-                        continue
-                    seen.add((speaker_id, spelled))
-                    score = names.name_similarity(form, spelled)
-                    if score > best[0]:
-                        best = (score, speaker_id, canonical)
-        score, speaker_id, canonical = best
-        if speaker_id is not None and score >= names.SAME_PERSON_THRESHOLD:
-            return {"id": speaker_id, "name": canonical, "score": score}
-        return {"id": None, "name": forms[-1] if genitive and len(forms) > 1 else written, "score": None}
-
-
 def _terms(text, language):
     """Return the set of content search terms of a text, across its word forms."""
     terms = set()
@@ -389,9 +296,6 @@ def _query_words(text):
             continue
         words.append(lowered)
     return words[:24]
-
-
-# --- storing candidates -------------------------------------------------------------------------------------
 
 
 def _publisher(url):
