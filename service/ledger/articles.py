@@ -46,7 +46,7 @@ CONTRADICTIONS_PER_SENTENCE = 5
 UNINFORMATIVE = set(
     "the a an of to in on at for and or but is are was were be been has have had it its this that these those "
     "with by from as not no said says say told claimed according he she they we his her their our there than "
-    "would will can could also more any all i you who which what when what did does do "
+    "would will can could also more any all i you who which what when did does do "
     "і й та в у на з із до що як це не але за про від його її їх був була було були є "
     "и в во на с со к по что как это не но за о от его ее их был была было были есть".split()
 )
