@@ -10,6 +10,7 @@ from peewee import chunked
 from service.ledger import conflict_detection
 from service.ledger import events
 from service.ledger import export
+from service.ledger import wording
 from service.ledger.errors import BadRequest
 from service.ledger.errors import Conflict
 from service.ledger.errors import ValidationFailed
@@ -317,6 +318,7 @@ def _import(items, actor, detect_conflicts):
         rows = []
         for item, speaker, sources in zip(items, batch.speaker_of, source_groups, strict=True):
             claimed_on, has_time = _claim_datetime(item["claimed_on"])
+            language = wording.claim_language(item["text"], item.get("language"))
             rows.append(
                 {
                     "text": item["text"],
@@ -325,7 +327,8 @@ def _import(items, actor, detect_conflicts):
                     "source": sources[0],
                     "claimed_on": claimed_on,
                     "claimed_on_has_time": has_time,
-                    "language": item.get("language") or "en",
+                    "language": language,
+                    "search_terms": wording.search_terms(item["text"], item.get("quote"), language),
                     "status": "unreviewed",
                     "supported_count": 0,
                     "contested_count": 0,

@@ -8,6 +8,7 @@ from peewee import Tuple
 from service.ledger import conflict_detection
 from service.ledger import events
 from service.ledger import search
+from service.ledger import wording
 from service.ledger.documents import COLUMNS
 from service.ledger.documents import as_datetime
 from service.ledger.documents import documents
@@ -139,14 +140,16 @@ def create_claim(data, actor):
         speaker = resolve_speaker(data["speaker"], actor)
         source = resolve_source(data["source"], actor)
         claimed_on, has_time = _as_datetime(data["claimed_on"])
+        language = wording.claim_language(data["text"], data.get("language"))
         claim = Claim.create(
             text=data["text"],
             quote=data.get("quote"),
+            search_terms=wording.search_terms(data["text"], data.get("quote"), language),
             speaker=speaker,
             source=source,
             claimed_on=claimed_on,
             claimed_on_has_time=has_time,
-            language=data.get("language") or "en",
+            language=language,
         )
         _set_appearances(claim, data.get("appearances", []), actor, replace=False)
         _set_topics(claim, data.get("topics", []), topics)
@@ -164,7 +167,17 @@ def update_claim(claim_id, changes, version, actor):
     changes = dict(changes)
     with database.atomic():
         claim = get_claim(claim_id)
-        columns = {k: changes[k] for k in ("text", "quote", "language") if k in changes}
+        columns = {k: changes[k] for k in ("text", "quote") if k in changes}
+        if "language" in changes:
+            columns["language"] = wording.claim_language(changes.get("text", claim.text), changes["language"])
+        elif "text" in changes:
+            columns["language"] = wording.claim_language(changes["text"])
+        if columns:
+            columns["search_terms"] = wording.search_terms(
+                columns.get("text", claim.text),
+                columns.get("quote", claim.quote),
+                columns.get("language", claim.language),
+            )
         if "speaker" in changes:
             columns["speaker"] = resolve_speaker(changes["speaker"], actor)
         if "source" in changes:
@@ -254,7 +267,7 @@ def filtered(filters):
     if "status" in filters:
         query = query.where(Claim.status == filters["status"])
     if "language" in filters:
-        query = query.where(Claim.language == filters["language"])
+        query = query.where(wording.language_condition(Claim.language, filters["language"]))
     if "reviewer" in filters:
         # IN, not a correlated EXISTS: the planner starts from the reviewer's index rather than scanning
         # every claim by date and probing each one.
@@ -292,20 +305,19 @@ def _search(filters, limit, cursor):
         if not ranking:
             return [], None
         ids = [claim_id for claim_id, _ in ranking]
-        query, _, snippet = search.ranked(_select().where(Claim.id.in_(ids)), filters["q"])
-        by_id = {row[0]: row for row in database.execute(query.select(*COLUMNS, snippet))}
+        by_id = {row[0]: row for row in database.execute(_select().select(*COLUMNS).where(Claim.id.in_(ids)))}
         rows = [by_id[claim_id] for claim_id in ids if claim_id in by_id]
     else:
         # Other filters narrow the matches in the joined query, so every match is ranked there.
         query = filtered(filters)[0]
-        query, score, snippet = search.ranked(query, filters["q"])
+        query, score = search.ranked(query, filters["q"])
         if after:
             query = query.where(Tuple(score, Claim.id) > Tuple(*after))
-        query = query.select(*COLUMNS, snippet, score).order_by(score, Claim.id).limit(limit + 1)
+        query = query.select(*COLUMNS, score).order_by(score, Claim.id).limit(limit + 1)
         rows, next_cursor = cursors.page(
             database.execute(query).fetchall(), limit, "claims-search", lambda row: [row[-1], row[0]]
         )
     page = documents(rows)
     for document, row in zip(page, rows, strict=True):
-        document["snippet"] = search.render_snippet(row[len(COLUMNS)])
+        document["snippet"] = search.snippet(row[1], row[2], row[5], filters["q"])
     return page, next_cursor

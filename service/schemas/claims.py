@@ -9,11 +9,23 @@ from marshmallow import fields
 from marshmallow import validate
 from marshmallow import validates_schema
 
+from service.nlp import language as languages
 from service.storage import models
 
-LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 WIKIDATA_ID = re.compile(r"^Q[1-9][0-9]*$")
+
+
+def _language_tag(value):
+    try:
+        languages.normalise_tag(value)
+    except ValueError as error:
+        raise ValidationError("Not a BCP 47 language tag (e.g. en, uk, ru, uk-UA).") from error
+
+
+def LanguageTag(**kwargs):
+    """A BCP 47 language tag in any case, with hyphens or underscores; the ledger stores it lower-cased."""
+    return fields.String(validate=[validate.Length(max=35), _language_tag], **kwargs)
 
 
 def _no_nul(value):
@@ -171,7 +183,7 @@ class ClaimInput(Schema):
     source = fields.Nested(SourceRef, required=True)
     appearances = fields.List(fields.Nested(SourceRef), validate=validate.Length(max=100))
     claimed_on = ClaimDate(required=True, metadata={"type": "string", "example": "2023-04-07"})
-    language = fields.String(validate=[validate.Length(max=35), validate.Regexp(LANGUAGE_TAG)], load_default="en")
+    language = LanguageTag(metadata={"description": "BCP 47 tag; detected from the text when left out"})
     topics = fields.List(fields.Nested(TopicStance), validate=validate.Length(max=50))
 
     @validates_schema
@@ -186,7 +198,7 @@ class ClaimUpdate(ClaimInput):
     speaker = fields.Nested(SpeakerRef)
     source = fields.Nested(SourceRef)
     claimed_on = ClaimDate(metadata={"type": "string", "example": "2023-04-07"})
-    language = fields.String(validate=[validate.Length(max=35), validate.Regexp(LANGUAGE_TAG)])
+    language = LanguageTag()
 
 
 class PageArgs(Schema):
@@ -201,7 +213,7 @@ class ClaimQuery(PageArgs):
     stance = fields.String(validate=validate.OneOf(models.STANCES))
     status = fields.String(validate=validate.OneOf(models.CLAIM_STATUSES))
     reviewer = Text(100)
-    language = fields.String(validate=validate.Regexp(LANGUAGE_TAG))
+    language = LanguageTag(metadata={"description": "primary language: uk-UA and uk both find uk and uk-ua"})
     claimed_from = ClaimDate(metadata={"type": "string"})
     claimed_to = ClaimDate(metadata={"type": "string"})
     q = Text(500, metadata={"description": "full-text search over text and quote, ranked"})

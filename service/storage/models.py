@@ -123,6 +123,8 @@ class Claim(BaseModel):
     claimed_on = peewee.DateTimeField()
     claimed_on_has_time = peewee.BooleanField(default=False)
     language = peewee.CharField(max_length=35, default="en")
+    # The word-form terms of text and quote (ledger.wording.search_terms); the full-text indexes read only this.
+    search_terms = peewee.TextField(default="")
     status = peewee.CharField(max_length=20, default="unreviewed")
     supported_count = peewee.IntegerField(default=0)
     contested_count = peewee.IntegerField(default=0)
