@@ -17,6 +17,7 @@ from service.ledger.errors import ValidationFailed
 from service.ledger.errors import flatten_messages
 from service.ledger.speakers import name_key
 from service.ledger.topics import count_stances
+from service.nlp import names
 from service.schemas.claims import ClaimInput
 from service.schemas.claims import SourceDetail
 from service.schemas.claims import SpeakerDetail
@@ -253,7 +254,13 @@ class _Batch:
         """Insert the planned speakers and their aliases; record speaker.created for each."""
         planned = list(self.new_speakers.values())
         rows = [
-            {**{k: v for k, v in plan.items() if k != "aliases"}, "version": 1, "created_at": now, "updated_at": now}
+            {
+                **{k: v for k, v in plan.items() if k != "aliases"},
+                "latin_key": names.name_key(plan["name"]),
+                "version": 1,
+                "created_at": now,
+                "updated_at": now,
+            }
             for plan in planned
         ]
         aliases = []

@@ -6,6 +6,7 @@ import peewee
 from peewee import Tuple
 
 from service.ledger import conflict_detection
+from service.ledger import duplicates
 from service.ledger import events
 from service.ledger import search
 from service.ledger import wording
@@ -16,6 +17,7 @@ from service.ledger.errors import NotFound
 from service.ledger.sources import resolve_source
 from service.ledger.speakers import find_speaker
 from service.ledger.speakers import resolve_speaker
+from service.ledger.speakers import similar_speakers
 from service.ledger.topics import count_stances
 from service.ledger.topics import topics_by_slug
 from service.schemas.claims import ClaimOut
@@ -25,6 +27,7 @@ from service.storage.db import database
 from service.storage.models import Claim
 from service.storage.models import ClaimAppearance
 from service.storage.models import ClaimTopic
+from service.storage.models import ClaimVector
 from service.storage.models import Review
 from service.storage.models import Source
 from service.storage.models import Speaker
@@ -156,6 +159,9 @@ def create_claim(data, actor):
         conflict_detection.refresh_for_claim(claim, actor)
         claim.document = snapshot(claim)
         events.record("claim.created", "claim", claim.id, actor, claim.document)
+    # Read after the commit, from the full-text index: reported, never stored, and no model is called.
+    claim.possible_duplicates = duplicates.possible_duplicates(claim.text, claim.search_terms, exclude=claim.id)
+    claim.similar_speakers = similar_speakers(claim.speaker_id)
     return claim
 
 
@@ -185,6 +191,9 @@ def update_claim(claim_id, changes, version, actor):
         if "claimed_on" in changes:
             columns["claimed_on"], columns["claimed_on_has_time"] = _as_datetime(changes["claimed_on"])
         claim = etags.compare_and_set(claim, version, **columns)
+        if "text" in columns:
+            # The background embedder sees the claim.updated event and encodes the new text.
+            ClaimVector.delete().where(ClaimVector.claim == claim.id).execute()
         if "appearances" in changes:
             _set_appearances(claim, changes["appearances"], actor)
         if "topics" in changes:

@@ -333,3 +333,19 @@ class ProblemOut(Schema):
         values=fields.List(fields.String()),
         metadata={"description": "messages by field, for bad input", "example": {"speaker": ["Missing data."]}},
     )
+
+
+class MatchInput(Schema):
+    """A statement to look for among stored claims, in any language."""
+
+    text = Text(5000, required=True)
+    language = LanguageTag()
+    limit = fields.Integer(validate=validate.Range(min=1, max=50), load_default=5)
+
+
+class MatchQuery(MatchInput):
+    text = Text(2000, required=True)
+
+
+class MergeInput(Schema):
+    into = fields.Integer(strict=True, required=True, validate=validate.Range(min=1, max=models.MAX_ID))

@@ -52,6 +52,8 @@ class Speaker(BaseModel):
 
     name = peewee.CharField(max_length=200)
     name_key = peewee.CharField(max_length=200, unique=True)
+    # nlp.names.name_key of the name: the same for one name in Cyrillic and Latin letters.
+    latin_key = peewee.CharField(max_length=200, default="", index=True)
     description = peewee.TextField(null=True)
     affiliation = peewee.CharField(max_length=200, null=True)
     kind = peewee.CharField(max_length=20, default="person")
@@ -263,6 +265,21 @@ class Conflict(BaseModel):
         )
 
 
+class ClaimVector(BaseModel):
+    """A claim's sentence vector (float32 bytes) from one model; id only grows, so readers catch up by id.
+
+    Written by the background embedder, never by a request; an edit to a claim's text deletes its row.
+    """
+
+    claim = peewee.ForeignKeyField(Claim, on_delete="CASCADE", unique=True, backref="+")
+    model = peewee.CharField(max_length=100)
+    vector = peewee.BlobField()
+    created_at = peewee.DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "claim_vectors"
+
+
 class Webhook(BaseModel):
     """A subscriber URL and the event types it wants; secrets are whsec_ strings."""
 
@@ -365,6 +382,7 @@ ALL_MODELS = [
     Review,
     Event,
     Conflict,
+    ClaimVector,
     Webhook,
     Delivery,
     DeliveryAttempt,
