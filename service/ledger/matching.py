@@ -16,6 +16,7 @@ from service.ledger import claims
 from service.ledger import documents
 from service.ledger import search
 from service.nlp import vectors
+from service.nlp import vector_index
 from service.nlp.vector_index import VectorIndex
 from service.storage.db import database
 from service.storage.models import Claim
@@ -38,13 +39,13 @@ _state = {"index": None, "high_water": 0}
 
 
 def to_bytes(vector):
-    """Return a vector as the bytes stored in claim_vectors."""
-    return numpy.asarray(vector, dtype=numpy.float32).tobytes()
+    """Return a vector as the bytes stored in claim_vectors (vector_index's float16 form)."""
+    return vector_index.to_blob(vector)
 
 
 def from_bytes(blob):
     """Return the vector stored as bytes."""
-    return numpy.frombuffer(bytes(blob), dtype=numpy.float32)
+    return vector_index.from_blob(bytes(blob))
 
 
 def reset_index():
@@ -72,7 +73,7 @@ def current_index():
             if not rows:
                 return index
             ids = [claim_id for _, claim_id, _ in rows]
-            index.remove(ids)
+            # add() replaces the vector of an id already held: an edited claim's new row.
             index.add(ids, numpy.vstack([from_bytes(blob) for _, _, blob in rows]))
             _state["high_water"] = rows[-1][0]
 
