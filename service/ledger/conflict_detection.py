@@ -26,6 +26,8 @@ from service.storage.models import Topic
 from service.storage.models import utcnow
 
 OPPOSITE = {"affirms": "denies", "denies": "affirms"}
+# The actor of the background embedder's conflict suggestions.
+EMBEDDER = "embedder"
 # The detector reads this many of the best full-text matches, so its cost stays flat as the ledger grows.
 SIMILARITY_CANDIDATES = 50
 # Opposite-stance claims a new claim is paired with per topic, newest first (and as many of its speaker's own).
@@ -262,7 +264,12 @@ def _refresh_similarity(claim, actor):
     speakers = {claim.id: claim.speaker_id}
     speakers.update({c.id: c.speaker_id for c in candidates})
 
-    ours = list(Conflict.select().where((Conflict.basis == "similarity") & involving(claim.id)))
+    # The background embedder's suggestions (found by meaning, ledger/semantic.py) are its own to keep or drop.
+    ours = list(
+        Conflict.select().where(
+            (Conflict.basis == "similarity") & (Conflict.created_by != EMBEDDER) & involving(claim.id)
+        )
+    )
     others = {
         c.id: c
         for c in Claim.select(Claim.id, Claim.text, Claim.speaker).where(

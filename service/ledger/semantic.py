@@ -19,7 +19,7 @@ from service.storage.models import ClaimTopic
 from service.storage.models import Conflict
 from service.storage.models import Topic
 
-ACTOR = "embedder"
+ACTOR = conflict_detection.EMBEDDER
 NEIGHBOURS = 10
 TOPIC_NEIGHBOURS = 10
 TOPIC_TEMPERATURE = 0.01

@@ -146,8 +146,9 @@ class VectorIndex:
         else:
             lists = int(LISTS_PER_ROOT * math.sqrt(len(ids)))
             index = faiss.IndexIVFFlat(faiss.IndexFlatIP(self.dim), self.dim, lists, faiss.METRIC_INNER_PRODUCT)
-            sample = numpy.random.default_rng(len(ids)).choice(len(ids), min(len(ids), TRAINING_PER_LIST * lists),
-                                                               replace=False)
+            sample = numpy.random.default_rng(len(ids)).choice(
+                len(ids), min(len(ids), TRAINING_PER_LIST * lists), replace=False
+            )
             index.train(vectors[numpy.sort(sample)])
             self._trained_at = len(ids)
             self._probes = max(MIN_PROBES, int(lists * PROBED_SHARE))
