@@ -119,3 +119,39 @@ def test_a_batch_import_detects_languages_and_indexes_word_forms(client, keys):
     languages = [claim.language for claim in Claim.select().order_by(Claim.id)]
     assert languages == ["uk", "ru", "ru"]
     assert len(_ids(client, "q=снаряд")) == 3
+
+
+@pytest.mark.parametrize(
+    ("choice", "created", "appearances"),
+    [("store", 3, 0), ("skip", 1, 0), ("link", 1, 2)],
+)
+def test_a_batch_reports_duplicates_and_can_skip_or_link_them(client, keys, choice, created, appearances):
+    stored = make_claim(text="Армии не хватает снарядов под Бахмутом.", language="ru")
+    items = [
+        claim_data(text="Армии не хватает снарядов под Бахмутом."),
+        claim_data(text="Армии не хватало снарядов под Бахмутом."),
+        claim_data(text="Зерновая сделка продлена на два месяца."),
+    ]
+    response = client.post(
+        f"/api/v1/claims/batch?duplicates={choice}",
+        data=json.dumps(items),
+        headers={**keys["reviewer"], "Content-Type": "application/json"},
+    )
+    assert response.status_code == 201, response.get_json()
+    body = response.get_json()
+    assert body["created"] == created
+    assert [entry["index"] for entry in body["possible_duplicates"]] == [0, 1]
+    assert body["possible_duplicates"][0]["duplicates"][0]["id"] == stored.id
+    assert Claim.select().count() == 1 + created
+    shown = client.get(f"/api/v1/claims/{stored.id}").get_json()
+    assert len(shown["appearances"]) == appearances
+    if choice == "link":
+        assert [entry["claim_id"] for entry in body["linked"]] == [stored.id, stored.id]
+
+
+def test_a_create_reports_a_likely_duplicate(client, keys):
+    stored = make_claim(text="Армии не хватает снарядов под Бахмутом.", language="ru")
+    body = claim_data(text="Армии не хватает снарядов под Бахмутом!")
+    response = client.post("/api/v1/claims", json=body, headers=keys["reviewer"])
+    assert response.status_code == 201
+    assert [item["id"] for item in response.get_json()["possible_duplicates"]] == [stored.id]

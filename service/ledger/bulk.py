@@ -7,7 +7,9 @@ import peewee
 from marshmallow import ValidationError
 from peewee import chunked
 
+from service.ledger import claims
 from service.ledger import conflict_detection
+from service.ledger import duplicates
 from service.ledger import events
 from service.ledger import export
 from service.ledger import wording
@@ -312,6 +314,57 @@ def import_claims(items, actor, detect_conflicts=True):
             return _import(items, actor, detect_conflicts)
         except peewee.IntegrityError as error:
             raise Conflict("The batch collided with concurrent writes; send it again.") from error
+
+
+DUPLICATE_CHOICES = ("store", "skip", "link")
+# Batches up to this size have each item checked against the stored claims when duplicates are stored anyway
+# (a full-text query per item); skip and link always check.
+REPORTED_DUPLICATES_LIMIT = 1000
+
+
+def _duplicates_of(items):
+    """Return {item index: [likely duplicates]}: stored claims, or earlier items of the batch, with nearly its terms."""
+    found = {}
+    seen = []
+    for index, item in enumerate(items):
+        language = wording.claim_language(item["text"], item.get("language"))
+        terms = wording.search_terms(item["text"], item.get("quote"), language)
+        matches = duplicates.possible_duplicates(item["text"], terms)
+        matches += [
+            {"item": earlier, "score": round(score, 4), "text": items[earlier]["text"]}
+            for earlier, earlier_terms in seen
+            if (score := duplicates.overlap(terms, earlier_terms)) >= duplicates.DUPLICATE_OVERLAP
+        ]
+        if matches:
+            found[index] = matches
+        seen.append((index, terms))
+    return found
+
+
+def import_batch(items, actor, on_duplicate="store"):
+    """Store a batch as import_claims does, reporting likely duplicates; skip them or link them if asked.
+
+    Returns {"ids", "possible_duplicates", "skipped", "linked"}. With "skip" an item whose duplicate is
+    stored (or earlier in the batch) is left out; with "link" its source is added to the stored claim's
+    appearances instead. Either way ids lists only the claims created, in the batch's order.
+    """
+    check = on_duplicate != "store" or len(items) <= REPORTED_DUPLICATES_LIMIT
+    found = _duplicates_of(items) if check else {}
+    reported = [{"index": index, "duplicates": matches} for index, matches in sorted(found.items())]
+    if on_duplicate == "store":
+        return {"ids": import_claims(items, actor), "possible_duplicates": reported, "skipped": [], "linked": []}
+    kept = [item for index, item in enumerate(items) if index not in found]
+    skipped, linked = [], []
+    with database.atomic():
+        ids = import_claims(kept, actor) if kept else []
+        for index, matches in sorted(found.items()):
+            stored = [match["id"] for match in matches if "id" in match]
+            if on_duplicate == "link" and stored:
+                claims.add_appearance(stored[0], items[index]["source"], actor)
+                linked.append({"index": index, "claim_id": stored[0]})
+            else:
+                skipped.append({"index": index, "duplicate_of": stored[0] if stored else {"item": matches[0]["item"]}})
+    return {"ids": ids, "possible_duplicates": reported, "skipped": skipped, "linked": linked}
 
 
 def _import(items, actor, detect_conflicts):

@@ -165,6 +165,21 @@ def create_claim(data, actor):
     return claim
 
 
+def add_appearance(claim_id, source_ref, actor):
+    """Record a further source a claim appeared in (a batch's duplicate, linked); record the event."""
+    with database.atomic():
+        claim = get_claim(claim_id)
+        source = resolve_source(source_ref, actor)
+        known = {claim.source_id} | {s.id for s in claim.appearance_sources}
+        if source.id in known:
+            return claim
+        ClaimAppearance.create(claim=claim, source=source)
+        claim = etags.compare_and_set(claim, None)
+        claim.document = snapshot(claim)
+        events.record("claim.updated", "claim", claim.id, actor, claim.document)
+    return claim
+
+
 def update_claim(claim_id, changes, version, actor):
     """Edit a claim if it is still at the version the caller read; record the event.
 

@@ -15,8 +15,8 @@ from peewee import JOIN
 from service.ledger import claims
 from service.ledger import documents
 from service.ledger import search
-from service.nlp import vectors
 from service.nlp import vector_index
+from service.nlp import vectors
 from service.nlp.vector_index import VectorIndex
 from service.storage.db import database
 from service.storage.models import Claim
