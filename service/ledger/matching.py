@@ -9,6 +9,7 @@ starting empty. A claim not yet embedded is still found: word-form candidates ar
 
 import threading
 
+import faiss
 import numpy
 from peewee import JOIN
 
@@ -59,6 +60,9 @@ def current_index():
     """Return this process's VectorIndex, caught up with every vector row stored so far."""
     with _lock:
         if _state["index"] is None:
+            # One query's search gains nothing from OpenMP threads, and on shared cores their spinning made a
+            # 2,000-vector search take 40 ms at p50 instead of 0.3 (bench/matching.py).
+            faiss.omp_set_num_threads(1)
             _state["index"] = VectorIndex(vectors.DIM)
             _state["high_water"] = 0
         index = _state["index"]
