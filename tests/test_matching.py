@@ -34,8 +34,8 @@ def seeded(app, model):
     matching.reset_index()
 
 
-def _match(client, text, **extra):
-    response = client.post("/api/v1/claims/match", json={"text": text, **extra})
+def _match(client, keys, text, **extra):
+    response = client.post("/api/v1/claims/match", json={"text": text, **extra}, headers=keys["reviewer"])
     assert response.status_code == 200, response.get_json()
     return response.get_json()["items"]
 
@@ -46,10 +46,10 @@ def _seeded_ammunition_claim(client):
     return claim
 
 
-def test_a_ukrainian_rendering_of_prigozhins_claim_finds_it_first(client, seeded):
+def test_a_ukrainian_rendering_of_prigozhins_claim_finds_it_first(client, keys, seeded):
     assert embedder.catch_up() == 17
     target = _seeded_ammunition_claim(client)
-    items = _match(client, "Пригожин неодноразово скаржився на брак боєприпасів для своїх бійців у Бахмуті.")
+    items = _match(client, keys, "Пригожин неодноразово скаржився на брак боєприпасів для своїх бійців у Бахмуті.")
     assert items[0]["claim"]["id"] == target["id"]
     assert items[0]["score"] > items[1]["score"]
     assert items[0]["claim"]["status"] == "unreviewed"
@@ -60,10 +60,12 @@ def test_a_ukrainian_rendering_of_prigozhins_claim_finds_it_first(client, seeded
     assert by_query.get_json()["items"][0]["claim"]["id"] == target["id"]
 
 
-def test_matching_answers_before_any_vector_is_stored(client, seeded):
+def test_matching_answers_before_any_vector_is_stored(client, keys, seeded):
     assert ClaimVector.select().count() == 0
     target = _seeded_ammunition_claim(client)
-    items = _match(client, "Prigozhin keeps complaining that his Wagner fighters lack ammunition in Bakhmut", limit=3)
+    items = _match(
+        client, keys, "Prigozhin keeps complaining that his Wagner fighters lack ammunition in Bakhmut", limit=3
+    )
     assert items[0]["claim"]["id"] == target["id"]
     assert ClaimVector.select().count() == 0
 
@@ -72,8 +74,8 @@ def test_matching_answers_before_any_vector_is_stored(client, seeded):
     ("body", "field"),
     [({}, "text"), ({"text": ""}, "text"), ({"text": "x", "limit": 0}, "limit"), ({"text": "x", "extra": 1}, "extra")],
 )
-def test_bad_match_bodies_are_422(client, app, body, field):
-    response = client.post("/api/v1/claims/match", json=body)
+def test_bad_match_bodies_are_422(client, keys, body, field):
+    response = client.post("/api/v1/claims/match", json=body, headers=keys["reviewer"])
     assert response.status_code == 422
     assert field in response.get_json()["errors"]
 

@@ -57,10 +57,11 @@ def create_claim(data):
 
 
 @blp.route("/claims/match", methods=["POST"])
+@guard.require("reviewer")
 @blp.arguments(MatchInput)
 @blp.response(200)
 def match_claims(data):
-    """Find the stored claims closest in meaning to a statement, in English, Ukrainian or Russian."""
+    """Find the stored claims closest in meaning to a statement, in English, Ukrainian or Russian (a desk's key)."""
     return jsonify(items=matching.match_claims(data["text"], data.get("language"), data["limit"]))
 
 
