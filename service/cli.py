@@ -170,7 +170,8 @@ def worker(once, concurrency, batch, poll_seconds):
 @main.command()
 @click.option("--follow", is_flag=True, help="keep running: embed claims as they are created or edited")
 @click.option("--poll-seconds", default=1.0, show_default=True, type=click.FloatRange(0.05, 60))
-def embed(follow, poll_seconds):
+@click.option("--with-parent", is_flag=True, hidden=True, help="stop when the process that started this one ends")
+def embed(follow, poll_seconds, with_parent):
     """Give every claim its sentence vector (and suggest conflicts found by meaning); --follow keeps at it."""
     import logging
     import signal
@@ -186,6 +187,16 @@ def embed(follow, poll_seconds):
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda signum, frame: stop.set())
     signal.signal(signal.SIGINT, lambda signum, frame: stop.set())
+    if with_parent:
+        # Started by `serve`: a server killed outright (SIGKILL) cannot stop it, so it watches for itself.
+        parent = os.getppid()
+
+        def watch():
+            while not stop.wait(poll_seconds):
+                if os.getppid() != parent:
+                    stop.set()
+
+        threading.Thread(target=watch, name="parent-watch", daemon=True).start()
     embedder.follow(stop, poll_seconds)
 
 

@@ -35,7 +35,7 @@ def on_starting(server):
     """Start the background embedder beside the server, so claims get vectors without another command."""
     server.embedder = None
     if os.environ.get("CLAIMLEDGER_EMBEDDER", "1") != "0":
-        server.embedder = subprocess.Popen([sys.executable, "-m", "service.cli", "embed", "--follow"])
+        server.embedder = subprocess.Popen([sys.executable, "-m", "service.cli", "embed", "--follow", "--with-parent"])
 
 
 def on_exit(server):

@@ -33,10 +33,10 @@ def _store_safely(claim_ids):
         return []
 
 
-def catch_up():
-    """Encode every claim that has no vector of the current model yet; return how many were encoded."""
+def catch_up(stop=None):
+    """Encode every claim that has no vector of the current model yet (until stop is set); return how many."""
     total, after = 0, 0
-    while True:
+    while stop is None or not stop.is_set():
         pending = matching._unembedded(matching.EMBED_BATCH, after)
         if not pending:
             return total
@@ -44,13 +44,14 @@ def catch_up():
         done = _store_safely([claim_id for claim_id, _ in pending])
         _suggest(done)
         total += len(done)
+    return total
 
 
 def follow(stop, poll_seconds=1.0):
     """Catch up, then embed claims as the event feed shows them created or edited, until stop is set."""
     database.connect(reuse_if_open=True)
     mark = matching.last_event_id()
-    log.info("embedder: %d claims encoded on catching up", catch_up())
+    log.info("embedder: %d claims encoded on catching up", catch_up(stop))
     while not stop.is_set():
         try:
             database.connect(reuse_if_open=True)
