@@ -86,6 +86,8 @@ class Speaker(BaseModel):
 
     name = peewee.CharField(max_length=200)
     name_key = peewee.CharField(max_length=200, unique=True)
+    # nlp.names.name_key of the name: the same for one name in Cyrillic and Latin letters.
+    latin_key = peewee.CharField(max_length=200, default="", index=True)
     description = peewee.TextField(null=True)
     affiliation = peewee.CharField(max_length=200, null=True)
     kind = peewee.CharField(max_length=20, default="person")
@@ -157,6 +159,8 @@ class Claim(BaseModel):
     claimed_on = peewee.DateTimeField()
     claimed_on_has_time = peewee.BooleanField(default=False)
     language = peewee.CharField(max_length=35, default="en")
+    # The word-form terms of text and quote (ledger.wording.search_terms); the full-text indexes read only this.
+    search_terms = peewee.TextField(default="")
     status = peewee.CharField(max_length=20, default="unreviewed")
     supported_count = peewee.IntegerField(default=0)
     contested_count = peewee.IntegerField(default=0)
@@ -295,6 +299,21 @@ class Conflict(BaseModel):
         )
 
 
+class ClaimVector(BaseModel):
+    """A claim's sentence vector (float32 bytes) from one model; id only grows, so readers catch up by id.
+
+    Written by the background embedder, never by a request; an edit to a claim's text deletes its row.
+    """
+
+    claim = peewee.ForeignKeyField(Claim, on_delete="CASCADE", unique=True, backref="+")
+    model = peewee.CharField(max_length=100)
+    vector = peewee.BlobField()
+    created_at = peewee.DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "claim_vectors"
+
+
 class Webhook(BaseModel):
     """A subscriber URL and the event types it wants; secrets are whsec_ strings."""
 
@@ -421,6 +440,7 @@ ALL_MODELS = [
     Review,
     Event,
     Conflict,
+    ClaimVector,
     Webhook,
     Delivery,
     DeliveryAttempt,
