@@ -189,7 +189,7 @@ WRITES = {
     "speakers.merge_speaker": ("admin", _merge),
 }
 # Redelivery queues another send of an event already in the feed: an operational record, not a change.
-# Analysing an article and matching read the ledger and store nothing (match is a POST only because a long text does not fit a URL).
+# Analysing an article and matching read the ledger and store nothing (a long text does not fit a URL).
 UNAUDITED = {"webhooks.redeliver", "articles.analyze_article", "claims.match_claims"}
 RANK = {"reader": 0, "reviewer": 1, "admin": 2}
 CALLERS = ["no key", "unknown key", "forged key", "revoked key", "reader", "reviewer", "admin"]

@@ -528,7 +528,8 @@ def _findings(a, b, similarity):
         findings.append(
             (
                 0.75,
-                f'One says "{cue.snippet}", the other says "{other.snippet}": opposite claims about {IDEA_WORDS[cue.idea]}',
+                f'One says "{cue.snippet}", the other says "{other.snippet}": '
+                f"opposite claims about {IDEA_WORDS[cue.idea]}",
             )
         )
     agreeing = bool(shared_ideas) and not opposed
