@@ -26,9 +26,14 @@ for a reviewer, not a verdict.
 import dataclasses
 import re
 
+from service.nlp import names
+
 THRESHOLD = 0.5
 RELATED_SIMILARITY = 0.78
 STRONG_SIMILARITY = 0.90
+# a denial must be about something the other claim speaks of: this many content words in common, or half the
+# shorter claim's (compared by romanised prefix, so "Бахмута", "Бахмут" and "Bakhmut" are one word)
+DENIAL_ANCHORS = 2
 NEGATION_REACH = 4
 PREFIX_LENGTH = 5
 
@@ -42,6 +47,8 @@ NEGATOR_PREFIXES = {"en": (), "uk": ("жодн", "ніяк"), "ru": ("никак
 # negations this close to one of these words repeat that negation rather than cancel it.
 CONCORD = {"en": (), "uk": ("жодн", "ні"), "ru": ("ни",)}
 CONCORD_REACH = 8
+# words before a negation that make it set an alternative aside ("but not", "а не")
+CONTRASTS = {"en": {"but"}, "uk": {"а"}, "ru": {"а"}}
 DENIALS = {
     "en": ("deny", "denie", "denied", "refut", "rebut", "debunk", "false", "fake", "untrue", "hoax"),
     "uk": ("запереч", "спросту", "фейк", "неправд", "брехн"),
@@ -201,14 +208,6 @@ OPPOSITES = {
             "ru": ("разреш", "легальн", "легализ"),
         },
     },
-    "role": {
-        -1: {"en": ("defend", "defens", "defenc"), "uk": ("оборон", "захищ"), "ru": ("оборон", "защищ")},
-        1: {
-            "en": ("attack", "offensiv", "assault", "storm"),
-            "uk": ("атак", "наступ$", "наступу", "наступом", "наступа", "штурм"),
-            "ru": ("атак", "наступлен", "наступа", "штурм"),
-        },
-    },
     "life": {
         -1: {
             "en": ("dead$", "died", "killed", "death$", "deaths"),
@@ -240,7 +239,6 @@ IDEA_WORDS = {
     "outcome": "who won",
     "access": "open or closed",
     "permission": "allowed or banned",
-    "role": "attack or defence",
     "life": "alive or dead",
     "stance": "support or opposition",
 }
@@ -332,7 +330,9 @@ class _Claim:
         folded = text.lower().replace("ё", "е")
         self.tokens = [_Token(match.group(), match.start(), match.end()) for match in WORD.finditer(folded)]
         self.negator_positions = [i for i, token in enumerate(self.tokens) if self._is_negator(token.word)]
-        self.negations = self._count_negations()
+        self.negations = self._count_negations(self.negator_positions)
+        # "X, not Y" and "X, а не Y" deny an alternative, not what the claim says
+        self.plain_negations = self._count_negations([p for p in self.negator_positions if not self._contrastive(p)])
         self.denials = [token.word for token in self.tokens if token.word.startswith(DENIALS[self.language])]
         self.cues = self._find_cues()
         self.sides = {side for side, stems in SIDES.items() if any(t.word.startswith(stems) for t in self.tokens)}
@@ -344,11 +344,23 @@ class _Claim:
         """Tell whether the claim as a whole is negated: an odd count of negations and denials."""
         return (self.negations + len(self.denials)) % 2 == 1
 
-    def _count_negations(self):
+    @property
+    def plain(self):
+        """Tell whether the claim asserts what it says: no denial, and no negation but of an alternative."""
+        return self.plain_negations == 0 and not self.denials
+
+    def _contrastive(self, position):
+        """Tell whether the negation at position sets an alternative aside ("a rocket, not a strike")."""
+        before = self.text[: self.tokens[position].start].rstrip()
+        return before.endswith((",", "—", "–")) or (
+            position > 0 and self.tokens[position - 1].word in CONTRASTS[self.language]
+        )
+
+    def _count_negations(self, positions):
         count = 0
         previous = None
         in_concord = False
-        for position in self.negator_positions:
+        for position in positions:
             concord = self.tokens[position].word.startswith(CONCORD[self.language])
             if previous is not None and position - previous <= CONCORD_REACH and (concord or in_concord):
                 in_concord = True
@@ -400,11 +412,11 @@ class _Claim:
                 return following.end
         return self.tokens[position].end
 
-    def content_prefixes(self):
-        """Return the prefixes of the words that say what the claim is about, cue words and negations aside."""
+    def content_words(self):
+        """Return the words that say what the claim is about, cue words and negations aside."""
         words = (re.sub(r"['’]s$", "", token.word) for token in self.tokens)
         return {
-            word[:PREFIX_LENGTH]
+            word
             for word in words
             if word.isalpha()
             and len(word) >= 4
@@ -415,13 +427,26 @@ class _Claim:
             and _idea_of(word, self.language) is None
         }
 
+    def content_prefixes(self):
+        """Return the prefixes of the claim's content words."""
+        return {word[:PREFIX_LENGTH] for word in self.content_words()}
+
+    def anchors(self):
+        """Return the romanised prefixes of the claim's content words, comparable across scripts."""
+        return {names.name_key(word)[:PREFIX_LENGTH] for word in self.content_words()} - {""}
+
     def negated_terms(self):
         """Return (term prefix, snippet) for the first content word each negation reaches."""
         terms = []
         for negator in self.negator_positions:
             for position in range(negator + 1, min(negator + 1 + NEGATION_REACH, len(self.tokens))):
                 word = self.tokens[position].word
-                if word in FILLERS[self.language] or word in NEGATORS[self.language] or len(word) < 3:
+                if (
+                    word in FILLERS[self.language]
+                    or word in FUNCTION_WORDS[self.language]
+                    or word in NEGATORS[self.language]
+                    or len(word) < 3
+                ):
                     continue
                 snippet = self.text[self.tokens[negator].start : self.tokens[position].end]
                 terms.append((word[:PREFIX_LENGTH], snippet))
@@ -541,7 +566,12 @@ def _findings(a, b, similarity):
                 findings.append((0.65, f'One says "{shared[0][1]}", the other states it: negation on a shared subject'))
                 break
 
-    if not agreeing and len(a.denials) % 2 != len(b.denials) % 2:
+    if (
+        not agreeing
+        and len(a.denials) % 2 != len(b.denials) % 2
+        and _anchored(a, b)
+        and (b if len(a.denials) % 2 else a).plain
+    ):
         denying = a if len(a.denials) % 2 else b
         findings.append((0.6, f'One denies it ("{denying.denials[0]}"), the other asserts it'))
     elif not findings and a.language != b.language and a.negated != b.negated and similarity >= STRONG_SIMILARITY:
@@ -560,6 +590,13 @@ def _findings(a, b, similarity):
             )
         )
     return findings
+
+
+def _anchored(a, b):
+    """Tell whether two claims share enough content words for a denial in one to be about the other."""
+    a_anchors, b_anchors = a.anchors(), b.anchors()
+    shared = len(a_anchors & b_anchors)
+    return shared >= DENIAL_ANCHORS or (shared >= 1 and 2 * shared >= min(len(a_anchors), len(b_anchors)))
 
 
 def _about_different_things(a, b):
