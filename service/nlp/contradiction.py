@@ -574,10 +574,6 @@ def _findings(a, b, similarity):
     ):
         denying = a if len(a.denials) % 2 else b
         findings.append((0.6, f'One denies it ("{denying.denials[0]}"), the other asserts it'))
-    elif not findings and a.language != b.language and a.negated != b.negated and similarity >= STRONG_SIMILARITY:
-        negating = a if a.negated else b
-        word = negating.tokens[negating.negator_positions[0]].word
-        findings.append((0.55, f'Only one of two near-translations is negated ("{word}")'))
 
     disagreement = _numbers_disagree(a, b)
     if disagreement:
