@@ -47,6 +47,7 @@ NEGATOR_PREFIXES = {"en": (), "uk": ("жодн", "ніяк"), "ru": ("никак
 # negations this close to one of these words repeat that negation rather than cancel it.
 CONCORD = {"en": (), "uk": ("жодн", "ні"), "ru": ("ни",)}
 CONCORD_REACH = 8
+WITHOUT = {"without", "без"}
 # words before a negation that make it set an alternative aside ("but not", "а не")
 CONTRASTS = {"en": {"but"}, "uk": {"а"}, "ru": {"а"}}
 DENIALS = {
@@ -436,9 +437,14 @@ class _Claim:
         return {names.name_key(word)[:PREFIX_LENGTH] for word in self.content_words()} - {""}
 
     def negated_terms(self):
-        """Return (term prefix, snippet) for the first content word each negation reaches."""
+        """Return (term prefix, snippet) for the first content word each negation reaches.
+
+        "Without" is left out: "the deal can work without Russia" does not say Russia is absent.
+        """
         terms = []
         for negator in self.negator_positions:
+            if self.tokens[negator].word in WITHOUT:
+                continue
             for position in range(negator + 1, min(negator + 1 + NEGATION_REACH, len(self.tokens))):
                 word = self.tokens[position].word
                 if (
