@@ -262,6 +262,65 @@ SIDES = {
         "российск",
     ),
 }
+# words of saying, which tell nothing of what two claims share
+REPORTING = {
+    "en": ("said", "says", "call", "told", "tell", "state", "announc", "report", "claim"),
+    "uk": ("заяв", "назва", "назив", "повідом", "сказа", "говор", "стверджу"),
+    "ru": ("заяв", "назва", "назыв", "сообщ", "сказа", "говор", "утвержда"),
+}
+# words that lay an event at someone's door; a side named within BLAME_REACH words of one is blamed
+BLAME = {
+    "en": (
+        "blew",
+        "blow",
+        "destroy",
+        "sabotag",
+        "caused",
+        "behind",
+        "responsib",
+        "fired",
+        "launched",
+        "struck",
+        "shelled",
+        "shelling",
+        "bombed",
+        "misfir",
+        "attack",
+        "provocat",
+    ),
+    "uk": (
+        "підірв",
+        "зруйн",
+        "диверс",
+        "влучи",
+        "спричин",
+        "обстріл",
+        "знищ",
+        "вдари",
+        "атакув",
+        "запущ",
+        "випущ",
+        "відповідальн",
+        "провокац",
+    ),
+    "ru": (
+        "подорв",
+        "взорв",
+        "разруш",
+        "диверс",
+        "попал",
+        "вызва",
+        "обстрел",
+        "уничтож",
+        "удари",
+        "атакова",
+        "запущ",
+        "выпущ",
+        "ответствен",
+        "провокац",
+    ),
+}
+BLAME_REACH = 3
 PERCENT_WORDS = ("%", "percent", "per cent", "відсот", "процент")
 MONEY_WORDS = (
     "$",
@@ -432,9 +491,29 @@ class _Claim:
         """Return the prefixes of the claim's content words."""
         return {word[:PREFIX_LENGTH] for word in self.content_words()}
 
-    def anchors(self):
-        """Return the romanised prefixes of the claim's content words, comparable across scripts."""
-        return {names.name_key(word)[:PREFIX_LENGTH] for word in self.content_words()} - {""}
+    def blamed_side(self):
+        """Return (side, snippet) when one side, and only that one, is named next to a word of blame."""
+        found = {}
+        for position, token in enumerate(self.tokens):
+            if not token.word.startswith(BLAME[self.language]):
+                continue
+            window = range(max(0, position - BLAME_REACH), min(len(self.tokens), position + BLAME_REACH + 1))
+            for near in window:
+                for side, stems in SIDES.items():
+                    if self.tokens[near].word.startswith(stems):
+                        first, last = sorted((near, position))
+                        found.setdefault(side, self.text[self.tokens[first].start : self.tokens[last].end])
+        return next(iter(found.items())) if len(found) == 1 else None
+
+    def anchors(self, sides=True):
+        """Return the romanised prefixes of the claim's content words, comparable across scripts.
+
+        Words of saying ("said", "назвав") are left out, and so are the names of the sides unless sides is True.
+        """
+        words = [word for word in self.content_words() if not word.startswith(REPORTING[self.language])]
+        if not sides:
+            words = _without_sides(words)
+        return {names.name_key(word)[:PREFIX_LENGTH] for word in words} - {""}
 
     def negated_terms(self):
         """Return (term prefix, snippet) for the first content word each negation reaches.
@@ -532,10 +611,13 @@ def assess(a_text, a_lang, b_text, b_lang, similarity):
         return Assessment(0.0, False, f"The claims are not about the same thing {at}.")
 
     findings = _findings(a, b, similarity)
+    blamed = _opposite_blame(a, b)
+    if blamed:
+        findings.append(blamed)
     strength = min(1.0, max(0.0, (similarity - RELATED_SIMILARITY) / (STRONG_SIMILARITY - RELATED_SIMILARITY)))
     if not findings:
         return Assessment(round(0.1 * strength, 3), False, f"Related, and nothing in them says the opposite {at}.")
-    apart = _about_different_things(a, b)
+    apart = _about_different_things(a, b, sides=not blamed)
     if apart:
         return Assessment(0.05, False, f"{findings[0][1]}, but {apart}: both can be true {at}.")
     unlikely = 1.0
@@ -594,6 +676,32 @@ def _findings(a, b, similarity):
     return findings
 
 
+def _side_words(words):
+    return {word for word in words if any(word.startswith(stems) for stems in SIDES.values())}
+
+
+def _without_sides(words):
+    return set(words) - _side_words(words)
+
+
+def _opposite_blame(a, b):
+    """Return (weight, sentence) when the claims lay one event at the doors of opposite sides, or None.
+
+    Each claim must name one side next to a word of blame ("Russian troops blew up", "sabotage by Kyiv"), and
+    the two must share a content word that is neither a side nor blame (the event: "Kakhovka", "hospital").
+    """
+    a_side, b_side = a.blamed_side(), b.blamed_side()
+    if a_side is None or b_side is None or a_side[0] == b_side[0]:
+        return None
+    event = a.anchors(sides=False) & b.anchors(sides=False)
+    if not event:
+        return None
+    return (
+        0.6,
+        f'One says "{a_side[1]}", the other says "{b_side[1]}": they blame opposite sides for one event',
+    )
+
+
 def _anchored(a, b):
     """Tell whether two claims share enough content words for a denial in one to be about the other."""
     a_anchors, b_anchors = a.anchors(), b.anchors()
@@ -601,15 +709,20 @@ def _anchored(a, b):
     return shared >= DENIAL_ANCHORS or (shared >= 1 and 2 * shared >= min(len(a_anchors), len(b_anchors)))
 
 
-def _about_different_things(a, b):
-    """Return why two claims are about different things (sides, years, swapped words), or None."""
-    if a.sides and b.sides and not a.sides & b.sides:
+def _about_different_things(a, b, sides=True):
+    """Return why two claims are about different things (sides, years, swapped words), or None.
+
+    With sides False, the sides the claims name are not a difference (they blame different sides for one event).
+    """
+    if sides and a.sides and b.sides and not a.sides & b.sides:
         return f"one is about {' and '.join(sorted(a.sides))}, the other about {' and '.join(sorted(b.sides))}"
     if a.years and b.years and not a.years & b.years:
         return f"they speak of different years ({', '.join(sorted(a.years))} and {', '.join(sorted(b.years))})"
     if a.language == b.language and len(a.denials) % 2 == len(b.denials) % 2:
         only_a = a.content_prefixes() - b.content_prefixes()
         only_b = b.content_prefixes() - a.content_prefixes()
+        if not sides:
+            only_a, only_b = _without_sides(only_a), _without_sides(only_b)
         if 1 <= len(only_a) <= 2 and 1 <= len(only_b) <= 2:
             return f"one speaks of {_listed(a, only_a)}, the other of {_listed(b, only_b)}"
     return None
