@@ -135,3 +135,121 @@ def test_negative_concord_is_one_negation(a_text, b_text, language):
     result = contradiction.assess(a_text, language, b_text, language, 0.95)
 
     assert not result.contradicts
+
+
+@pytest.mark.parametrize(
+    ("a_text", "a_lang", "b_text", "b_lang", "said"),
+    [
+        (
+            "The regional governor said Russian artillery destroyed the bridge at Zatoka.",
+            "en",
+            "Министерство обороны заявило, что мост в Затоке разрушили украинские военные.",
+            "ru",
+            '"russian artillery destroyed"',
+        ),
+        (
+            "Мер повідомив, що російська ракета влучила в елеватор в Ізмаїлі.",
+            "uk",
+            "В Минобороны утверждают, что элеватор в Измаиле подожгла сбитая украинская ракета, выпущенная ПВО.",
+            "ru",
+            "opposite sides",
+        ),
+    ],
+)
+def test_claims_that_blame_opposite_sides_for_one_event_contradict(a_text, a_lang, b_text, b_lang, said):
+    result = contradiction.assess(a_text, a_lang, b_text, b_lang, 0.88)
+
+    assert result.contradicts
+    assert said in result.reason.lower()
+
+
+def test_claims_that_blame_opposite_sides_for_different_events_do_not_contradict():
+    result = contradiction.assess(
+        "Russian drones destroyed a substation in Odesa.",
+        "en",
+        "Ukrainian drones destroyed a refinery in Tuapse.",
+        "en",
+        0.88,
+    )
+
+    assert not result.contradicts
+
+
+@pytest.mark.parametrize(
+    ("a_text", "b_text", "language"),
+    [
+        # the denial is about a mutiny the other claim never mentions
+        ("The spokesman denied reports of a mutiny in the brigade.", "The brigade got new tanks from Poland.", "en"),
+        # the other claim does not plainly assert: it denies too, in its own words
+        ("The ministry denied that the depot was shelled.", "Officials said the depot was not shelled.", "en"),
+        ("Міністерство заперечило обстріл складу.", "Склад ніхто не обстрілював.", "uk"),
+    ],
+)
+def test_a_denial_needs_a_plain_assertion_of_the_same_thing(a_text, b_text, language):
+    result = contradiction.assess(a_text, language, b_text, language, 0.88)
+
+    assert "denies it" not in result.reason
+    assert not result.contradicts
+
+
+def test_a_denial_of_what_the_other_plainly_says_is_found():
+    result = contradiction.assess(
+        "The governor denied that the depot in Kherson was shelled.",
+        "en",
+        "The depot in Kherson was shelled overnight, the army said.",
+        "en",
+        0.88,
+    )
+
+    assert result.contradicts
+    assert "denies it" in result.reason
+
+
+def test_a_plain_claim_may_set_an_alternative_aside():
+    # "a gas leak, not a missile" asserts the gas leak; it is no denial of the depot fire
+    result = contradiction.assess(
+        "The governor denied that the depot in Kherson burned.",
+        "en",
+        "The depot in Kherson burned after a gas leak, not a missile strike, the fire service said.",
+        "en",
+        0.88,
+    )
+
+    assert result.contradicts
+
+
+@pytest.mark.parametrize(
+    ("a_text", "b_text", "language"),
+    [
+        ("The corridor can keep working without Turkey.", "Turkey keeps guarding the corridor.", "en"),
+        ("Коридор може працювати й без Туреччини.", "Туреччина охороняє коридор.", "uk"),
+    ],
+)
+def test_without_names_no_negated_subject(a_text, b_text, language):
+    result = contradiction.assess(a_text, language, b_text, language, 0.88)
+
+    assert not result.contradicts
+
+
+def test_attack_and_defence_are_not_opposite_claims():
+    result = contradiction.assess(
+        "The Defence Forces said they hold the line near Pokrovsk.",
+        "en",
+        "The army said an attack near Pokrovsk was repelled.",
+        "en",
+        0.88,
+    )
+
+    assert not result.contradicts
+
+
+def test_a_negation_reaching_only_a_function_word_names_no_subject():
+    result = contradiction.assess(
+        "The minister said the ports had nothing to do with the blockade.",
+        "en",
+        "The minister met port workers with the union.",
+        "en",
+        0.88,
+    )
+
+    assert not result.contradicts

@@ -487,9 +487,10 @@ class _Claim:
             and _idea_of(word, self.language) is None
         }
 
-    def content_prefixes(self):
-        """Return the prefixes of the claim's content words."""
-        return {word[:PREFIX_LENGTH] for word in self.content_words()}
+    def content_prefixes(self, sides=True):
+        """Return the prefixes of the claim's content words, the names of the sides left out unless sides."""
+        words = self.content_words() if sides else _without_sides(self.content_words())
+        return {word[:PREFIX_LENGTH] for word in words}
 
     def blamed_side(self):
         """Return (side, snippet) when one side, and only that one, is named next to a word of blame."""
@@ -719,10 +720,8 @@ def _about_different_things(a, b, sides=True):
     if a.years and b.years and not a.years & b.years:
         return f"they speak of different years ({', '.join(sorted(a.years))} and {', '.join(sorted(b.years))})"
     if a.language == b.language and len(a.denials) % 2 == len(b.denials) % 2:
-        only_a = a.content_prefixes() - b.content_prefixes()
-        only_b = b.content_prefixes() - a.content_prefixes()
-        if not sides:
-            only_a, only_b = _without_sides(only_a), _without_sides(only_b)
+        only_a = a.content_prefixes(sides) - b.content_prefixes(sides)
+        only_b = b.content_prefixes(sides) - a.content_prefixes(sides)
         if 1 <= len(only_a) <= 2 and 1 <= len(only_b) <= 2:
             return f"one speaks of {_listed(a, only_a)}, the other of {_listed(b, only_b)}"
     return None
