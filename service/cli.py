@@ -9,6 +9,7 @@ import click
 
 from service.config import from_environment
 from service.storage import db
+from service.storage.models import ROLES
 
 
 def _bind():
@@ -86,7 +87,7 @@ def keys():
 
 @keys.command("create")
 @click.option("--name", required=True, help="who or what uses the key; recorded as the actor of its writes")
-@click.option("--role", required=True, type=click.Choice(["reader", "reviewer", "admin"]))
+@click.option("--role", required=True, type=click.Choice(ROLES))
 def keys_create(name, role):
     """Create a key and print it once, alone on its line."""
     from service.ledger import keys

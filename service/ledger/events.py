@@ -39,6 +39,15 @@ EVENT_TYPES = (
     "webhook.deleted",
     "webhook.secret_rotated",
     "webhook.disabled",
+    "rating.created",
+    "rating.updated",
+    "rating.deleted",
+    "fact_check.created",
+    "fact_check.updated",
+    "fact_check.deleted",
+    "fact_check.published",
+    "fact_check.unpublished",
+    "fact_check.corrected",
 )
 """Every event type the change feed carries: the types a webhook may subscribe to (or "*" for all)."""
 

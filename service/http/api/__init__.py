@@ -5,7 +5,9 @@ from service.http.api import claimreview
 from service.http.api import claims
 from service.http.api import conflicts
 from service.http.api import events
+from service.http.api import fact_checks
 from service.http.api import keys
+from service.http.api import ratings
 from service.http.api import reviews
 from service.http.api import sources
 from service.http.api import speakers
@@ -24,6 +26,8 @@ BLUEPRINTS = [
     webhooks.blp,
     claimreview.blp,
     bulk.blp,
+    ratings.blp,
+    fact_checks.blp,
 ]
 
 
