@@ -155,3 +155,44 @@ class FactCheckVersionOut(Schema):
 
 class FactCheckVersionList(Schema):
     items = fields.List(fields.Nested(FactCheckVersionOut))
+
+
+class ClaimsSearchArgs(Schema):
+    """Google Fact Check Tools' claims:search parameters, under Google's names."""
+
+    query = Text(500, metadata={"description": "words to search claims for; required unless a site filter is given"})
+    languageCode = fields.String(  # noqa: N815
+        validate=[validate.Length(max=35), validate.Regexp(LANGUAGE_TAG)],
+        metadata={"description": 'BCP-47, such as "en-US"; matched on the language alone, as Google does'},
+    )
+    reviewPublisherSiteFilter = Text(300, metadata={"description": "the fact-check article's site, e.g. paper.example"})  # noqa: N815
+    maxAgeDays = fields.Integer(validate=validate.Range(min=1, max=36500))  # noqa: N815
+    pageSize = fields.Integer(validate=validate.Range(min=1, max=200), load_default=10)  # noqa: N815
+    pageToken = fields.String(validate=validate.Length(max=1000))  # noqa: N815
+    key = fields.String(metadata={"description": "ignored: accepted so that calls written for Google work unchanged"})
+
+
+class PublisherOut(Schema):
+    name = fields.String()
+    site = fields.String()
+
+
+class ClaimReviewOut(Schema):
+    publisher = fields.Nested(PublisherOut)
+    url = fields.String()
+    title = fields.String()
+    reviewDate = fields.String()  # noqa: N815
+    textualRating = fields.String()  # noqa: N815
+    languageCode = fields.String()  # noqa: N815
+
+
+class SearchedClaimOut(Schema):
+    text = fields.String()
+    claimant = fields.String()
+    claimDate = fields.String()  # noqa: N815
+    claimReview = fields.List(fields.Nested(ClaimReviewOut))  # noqa: N815
+
+
+class ClaimsSearchOut(Schema):
+    claims = fields.List(fields.Nested(SearchedClaimOut), metadata={"description": "absent when nothing matched"})
+    nextPageToken = fields.String(metadata={"description": "absent on the last page"})  # noqa: N815

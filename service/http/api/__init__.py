@@ -3,6 +3,7 @@
 from service.http.api import bulk
 from service.http.api import claimreview
 from service.http.api import claims
+from service.http.api import claims_search
 from service.http.api import conflicts
 from service.http.api import events
 from service.http.api import fact_checks
@@ -31,7 +32,13 @@ BLUEPRINTS = [
 ]
 
 
+# At the service's root, where Google's clients expect them: only the base URL changes.
+ROOT_BLUEPRINTS = [claims_search.blp]
+
+
 def register(api):
     """Register every resource's blueprint on the Api."""
     for blueprint in BLUEPRINTS:
         api.register_blueprint(blueprint, url_prefix="/api/v1")
+    for blueprint in ROOT_BLUEPRINTS:
+        api.register_blueprint(blueprint)
