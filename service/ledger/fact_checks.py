@@ -192,6 +192,49 @@ def delete_fact_check(fact_check_id, version, actor):
         events.record("fact_check.deleted", "fact_check", fact_check.id, actor, data)
 
 
+def import_published(data, ids, actor):
+    """Store a fact-check published elsewhere before (an import), with its own dates; return it."""
+    with database.atomic():
+        fact_check = FactCheck.create(
+            headline=data["headline"],
+            article_url=data["article_url"],
+            article_site=article_site(data["article_url"]),
+            authors=data["authors"],
+            rating=data["rating"],
+            explanation=data["explanation"],
+            language=data["language"],
+            status="published",
+            published_at=data["published_at"],
+            created_by=actor,
+            created_at=utcnow(),
+            updated_at=max(data["updated_at"], data["published_at"]),
+        )
+        _link_claims(fact_check, ids)
+        fact_check = get_fact_check(fact_check.id)
+        data = document(fact_check)
+        events.record("fact_check.created", "fact_check", fact_check.id, actor, data)
+        events.record("fact_check.published", "fact_check", fact_check.id, actor, data)
+        _keep_version(fact_check, data, "published", "Imported from ClaimReview markup.", actor)
+    return fact_check
+
+
+def add_claims(fact_check_id, ids, note, actor):
+    """Add claims to a fact-check, recorded as a correction of a published one; return it."""
+    with database.atomic():
+        fact_check = get_fact_check(fact_check_id)
+        fact_check = etags.compare_and_set(fact_check, None)
+        for claim_id in ids:
+            FactCheckClaim.create(fact_check=fact_check.id, claim=claim_id)
+        fact_check = get_fact_check(fact_check.id)
+        data = document(fact_check)
+        if fact_check.status == "published":
+            events.record("fact_check.corrected", "fact_check", fact_check.id, actor, data)
+            _keep_version(fact_check, data, "corrected", note, actor)
+        else:
+            events.record("fact_check.updated", "fact_check", fact_check.id, actor, data)
+    return fact_check
+
+
 def versions(fact_check_id, include_drafts=True):
     """Return a fact-check's published versions, oldest first."""
     fact_check = get_fact_check(fact_check_id, include_drafts)

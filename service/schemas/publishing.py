@@ -196,3 +196,16 @@ class SearchedClaimOut(Schema):
 class ClaimsSearchOut(Schema):
     claims = fields.List(fields.Nested(SearchedClaimOut), metadata={"description": "absent when nothing matched"})
     nextPageToken = fields.String(metadata={"description": "absent on the last page"})  # noqa: N815
+
+
+class ClaimReviewImported(Schema):
+    claim_reviews = fields.Integer(metadata={"description": "ClaimReview objects found in the body"})
+    fact_check_ids = fields.List(fields.Integer(), metadata={"description": "the fact-checks they are, in order"})
+    speakers_created = fields.Integer()
+    speakers_matched = fields.Integer()
+    sources_created = fields.Integer()
+    sources_matched = fields.Integer()
+    claims_created = fields.Integer()
+    claims_matched = fields.Integer()
+    fact_checks_created = fields.Integer()
+    fact_checks_matched = fields.Integer()
