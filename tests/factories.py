@@ -50,7 +50,15 @@ def link_conflict(first, second, topic=None, note="Opposite accounts.", actor="r
     return Conflict.get_by_id(conflict["id"])
 
 
-def publish_fact_check(claims, rating="false", article_url=None, headline=None, language="en", actor="editor"):
+def publish_fact_check(
+    claims,
+    rating="false",
+    article_url=None,
+    headline=None,
+    language="en",
+    explanation="Checked against the front-line reports.",
+    actor="editor",
+):
     """Write a fact-check of the claims as a draft and publish it, through the fact-checks domain."""
     from service.ledger import fact_checks
     from service.ledger import ratings
@@ -63,7 +71,7 @@ def publish_fact_check(claims, rating="false", article_url=None, headline=None, 
             "article_url": article_url or f"https://www.paper.example/fact-checks/{n}",
             "authors": ["Olena Checker"],
             "rating": rating,
-            "explanation": "Checked against the front-line reports.",
+            "explanation": explanation,
             "language": language,
             "claim_ids": [claim.id for claim in claims],
         },
