@@ -37,17 +37,16 @@ def claim_ids(fact_check):
 
 def document(fact_check):
     """Return a fact-check as the API shows it (FactCheckOut) and events record it."""
+    out = FactCheckOut(exclude=("rating", "claim_ids")).dump(fact_check)
     rating = fact_check.rating
-    fact_check.claim_ids = claim_ids(fact_check)
-    fact_check.rating_brief = {
+    out["rating"] = {
         "slug": rating.slug,
         "label": ratings.label(rating, fact_check.language),
         "position": rating.position,
         "counts_as": rating.counts_as,
     }
-    out = FactCheckOut().dump(fact_check)
-    out["rating"] = fact_check.rating_brief
-    return out
+    out["claim_ids"] = claim_ids(fact_check)
+    return {name: out[name] for name in FactCheckOut().fields}
 
 
 def get_fact_check(fact_check_id, include_drafts=True):
