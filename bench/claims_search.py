@@ -2,7 +2,8 @@
 
 For each N, N claims are stored through the domain functions, each rated by its own published fact-check;
 then the median of 20 requests is printed for a worded search, a site-filtered listing, its fifth page,
-and one fact-check's ClaimReview. SQLite in a temporary directory; figures in milliseconds.
+and one fact-check's ClaimReview, beside GET /api/v1/claims/1 as a yardstick for the machine's speed at
+the time. SQLite in a temporary directory; figures in milliseconds through Flask's test client.
 """
 
 import pathlib
@@ -66,8 +67,8 @@ def median_ms(client, path):
 
 
 def main(sizes):
-    print("| N published | `query=shells` | site filter, page 1 | site filter, page 5 | fact-check ClaimReview |")
-    print("|---:|---:|---:|---:|---:|")
+    print("| N published | `query=shells` | site filter, page 1 | site filter, page 5 | ClaimReview | GET a claim |")
+    print("|---:|---:|---:|---:|---:|---:|")
     for size in sizes:
         with tempfile.TemporaryDirectory() as directory:
             app = create_app({"DATABASE_URL": f"sqlite:///{directory}/bench.db", "RATE_LIMIT_PER_MINUTE": 0})
@@ -85,6 +86,7 @@ def main(sizes):
                 median_ms(client, site),
                 median_ms(client, f"{site}&pageToken={token}"),
                 median_ms(client, "/api/v1/fact-checks/1/claimreview"),
+                median_ms(client, "/api/v1/claims/1"),
             )
             print(f"| {size:,} | " + " | ".join(f"{figure:.1f}" for figure in figures) + " |")
             db.database.close()

@@ -155,3 +155,23 @@ def test_the_body_must_be_json(client, ledger):
     )
 
     assert (broken.status_code, html.status_code) == (400, 415)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"url": "http://[broken"},
+        {"url": "https://" + "a" * 300 + ".example/x"},
+        {"reviewRating": {"@type": "Rating", "ratingValue": "NaN", "bestRating": "5", "worstRating": "1"}},
+        {"reviewRating": {"@type": "Rating", "ratingValue": "1e999"}},
+        {"datePublished": "0001-01-01T00:00:00+14:00", "itemReviewed": {"author": "Levko Stek"}},
+        {"itemReviewed": {"author": {"name": {"@value": ["not", "text"]}}}},
+        {"claimReviewed": {"@value": 42}, "reviewRating": [], "author": [None, 3, {"name": "x" * 300}]},
+    ],
+)
+def test_strange_values_are_refused_or_read_never_a_server_error(client, ledger, change):
+    body = {**MARKUP["single_object"], **change}
+
+    response = _import(client, ledger["editor"], body)
+
+    assert response.status_code in (200, 422), response.get_json()

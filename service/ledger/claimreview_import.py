@@ -9,6 +9,7 @@ importing the same markup again changes nothing.
 
 import datetime
 import json
+import math
 from urllib.parse import urlsplit
 
 from marshmallow import ValidationError
@@ -30,6 +31,9 @@ from service.storage.models import Source
 from service.storage.models import utcnow
 
 MAX_CLAIM_REVIEWS = 1000
+MAX_URL_LENGTH = 2000
+MAX_HOST_LENGTH = 253
+MAX_AUTHOR_LENGTH = 200
 # schema.org's own defaults for a Rating that gives a number without its bounds.
 DEFAULT_WORST, DEFAULT_BEST = 1, 5
 
@@ -96,13 +100,19 @@ def _name(value):
 
 
 def _url(value):
+    """Return an http(s) URL given as text or as an object's url or @id, if it is one this ledger can keep."""
     value = _first(value)
     if isinstance(value, dict):
         value = value.get("url") or value.get("@id")
     value = _text(value)
-    if value and urlsplit(value).scheme in ("http", "https") and urlsplit(value).hostname:
-        return value
-    return None
+    if not value or len(value) > MAX_URL_LENGTH:
+        return None
+    try:
+        parts = urlsplit(value)
+        host = parts.hostname
+    except ValueError:
+        return None
+    return value if parts.scheme in ("http", "https") and host and len(host) <= MAX_HOST_LENGTH else None
 
 
 def _when(value):
@@ -114,19 +124,20 @@ def _when(value):
         if len(value) <= 10:
             return datetime.datetime.combine(datetime.date.fromisoformat(value), datetime.time()), False
         parsed = datetime.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
+        if parsed.tzinfo is not None:
+            parsed = parsed.astimezone(datetime.UTC).replace(tzinfo=None)
+    except (ValueError, OverflowError):
         return None
-    if parsed.tzinfo is not None:
-        parsed = parsed.astimezone(datetime.UTC).replace(tzinfo=None)
     return parsed, True
 
 
 def _number(value):
     value = _text(value)
     try:
-        return float(value) if value is not None else None
+        number = float(value) if value is not None else None
     except ValueError:
         return None
+    return number if number is not None and math.isfinite(number) else None
 
 
 def _language(value):
@@ -232,7 +243,7 @@ def _read(index, node, scale):
         "fact_check": {
             "headline": (_text(node.get("headline")) or _text(node.get("name")) or f"Fact-check: {text}")[:500],
             "article_url": article_url,
-            "authors": [name for name in (_name(author)[0] for author in authors) if name][:20],
+            "authors": [name[:MAX_AUTHOR_LENGTH] for name in (_name(author)[0] for author in authors) if name][:20],
             "rating": rating,
             "explanation": _text(review_rating.get("ratingExplanation"))
             or _text(node.get("reviewBody"))

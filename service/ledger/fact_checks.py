@@ -26,7 +26,7 @@ from service.storage.models import utcnow
 def article_site(url):
     """Return the host a fact-check is published on, without "www.": Google's publisher site."""
     host = (urlsplit(url).hostname or "").lower()
-    return host.removeprefix("www.")
+    return host.removeprefix("www.")[:300]
 
 
 def claim_ids(fact_check):
