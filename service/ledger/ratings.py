@@ -3,7 +3,7 @@
 import peewee
 
 from service.ledger import events
-from service.ledger.errors import Conflict
+from service.ledger.deletes import delete_unreferenced
 from service.ledger.errors import NotFound
 from service.ledger.errors import ValidationFailed
 from service.schemas.publishing import RatingOut
@@ -131,21 +131,18 @@ def update_rating(id_or_slug, changes, version, actor):
 
 def delete_rating(id_or_slug, version, actor):
     """Delete a rating no fact-check uses; 409 for one in use (retire it instead)."""
-    try:
-        with database.atomic():
-            rating = get_rating(id_or_slug)
-            etags.check_version(rating, version)
-            used = FactCheck.select().where(FactCheck.rating == rating).count()
-            if used:
-                raise Conflict(
-                    f"{used} fact-check(s) use the rating {rating.slug!r}: retire it instead"
-                    ' (PATCH {"retired": true}).'
-                )
-            data = snapshot(rating)
-            etags.delete_at_version(rating, version)
-            events.record("rating.deleted", "rating", rating.id, actor, data)
-    except peewee.IntegrityError as error:
-        raise Conflict(f"A fact-check uses the rating {id_or_slug!r}: retire it instead.") from error
+    delete_unreferenced(
+        "rating",
+        lambda: get_rating(id_or_slug),
+        lambda rating: FactCheck.select().where(FactCheck.rating == rating).count(),
+        lambda rating, count: (
+            f'{count} fact-check(s) use the rating {rating.slug!r}: retire it instead (PATCH {{"retired": true}}).'
+        ),
+        f"A fact-check uses the rating {id_or_slug!r}: retire it instead.",
+        version,
+        actor,
+        snapshot,
+    )
 
 
 def ensure_default_scale(actor="seed"):

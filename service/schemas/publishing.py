@@ -6,11 +6,11 @@ from marshmallow import fields
 from marshmallow import validate
 from marshmallow import validates_schema
 
-from service.schemas.claims import LANGUAGE_TAG
-from service.schemas.claims import SLUG
-from service.schemas.claims import Text
-from service.schemas.claims import UtcDateTime
-from service.schemas.claims import WebUrl
+from service.schemas.fields import LANGUAGE_TAG
+from service.schemas.fields import SLUG
+from service.schemas.fields import Text
+from service.schemas.fields import UtcDateTime
+from service.schemas.fields import WebUrl
 from service.storage import models
 
 

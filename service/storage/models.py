@@ -18,6 +18,45 @@ RATING_LANGUAGES = ("en", "uk", "ru")
 FACT_CHECK_STATUSES = ("draft", "published")
 CONFLICT_BASES = ("stance", "reviewer", "similarity")
 CONFLICT_STATUSES = ("suggested", "confirmed", "dismissed")
+DELIVERY_STATUSES = ("pending", "succeeded", "failed", "cancelled")
+EXPORT_FORMATS = ("ndjson", "csv")
+EVENT_TYPES = (
+    "claim.created",
+    "claim.updated",
+    "claim.deleted",
+    "speaker.created",
+    "speaker.updated",
+    "speaker.deleted",
+    "source.created",
+    "source.updated",
+    "source.deleted",
+    "topic.created",
+    "topic.updated",
+    "topic.deleted",
+    "key.created",
+    "key.revoked",
+    "review.created",
+    "conflict.suggested",
+    "conflict.confirmed",
+    "conflict.dismissed",
+    "conflict.created",
+    "conflict.removed",
+    "webhook.created",
+    "webhook.updated",
+    "webhook.deleted",
+    "webhook.secret_rotated",
+    "webhook.disabled",
+    "rating.created",
+    "rating.updated",
+    "rating.deleted",
+    "fact_check.created",
+    "fact_check.updated",
+    "fact_check.deleted",
+    "fact_check.published",
+    "fact_check.unpublished",
+    "fact_check.corrected",
+)
+"""Every event type the change feed carries: the types a webhook may subscribe to (or "*" for all)."""
 # Ids stay exact as JSON numbers and within SQLite's 64-bit INTEGER, which a larger Python int overflows.
 MAX_ID = 2**53
 
