@@ -252,7 +252,7 @@ def versions(fact_check_id, include_drafts=True):
     ]
 
 
-def list_fact_checks(filters, include_drafts=True, limit=50, cursor=None):
+def list_fact_checks(filters, include_drafts=True, limit=50, cursor=None, secret=None):
     """Return a page of fact-checks, newest first; drafts only for those who may see them."""
     query = FactCheck.select(FactCheck, Rating).join(Rating)
     status = filters.get("status")
@@ -266,10 +266,10 @@ def list_fact_checks(filters, include_drafts=True, limit=50, cursor=None):
         linked = FactCheckClaim.select(FactCheckClaim.fact_check).where(FactCheckClaim.claim == filters["claim"])
         query = query.where(FactCheck.id.in_(linked))
     if cursor:
-        (before,) = cursors.decode("fact_checks", cursor, 1)
+        (before,) = cursors.decode("fact_checks", cursor, 1, secret)
         query = query.where(FactCheck.id < before)
     rows, next_cursor = cursors.page(
-        query.order_by(FactCheck.id.desc()).limit(limit + 1), limit, "fact_checks", lambda row: [row.id]
+        query.order_by(FactCheck.id.desc()).limit(limit + 1), limit, "fact_checks", lambda row: [row.id], secret
     )
     return [document(row) for row in rows], next_cursor
 

@@ -59,21 +59,21 @@ def _candidates(language, site, max_age_days):
     return matching & ((Claim.claimed_on >= cutoff) | recently_reviewed)
 
 
-def _page_ids(query_text, condition, page_size, page_token):
+def _page_ids(query_text, condition, page_size, page_token, secret):
     """Return ([claim id], next keyset or None): best match first with a query, else newest claim first."""
     if query_text:
         matches, score, _ = search.ranked(Claim.select(Claim.id.alias("id")).where(condition), query_text)
         ranked = matches.select_extend(score.alias("score")).alias("ranked")
         page = Select([ranked], [ranked.c.id, ranked.c.score])
         if page_token:
-            after_score, after_id = cursors.decode(CURSOR_KIND, page_token, 2)
+            after_score, after_id = cursors.decode(CURSOR_KIND, page_token, 2, secret)
             page = page.where(Tuple(ranked.c.score, ranked.c.id) > Tuple(after_score, after_id))
         rows = database.execute(page.order_by(ranked.c.score, ranked.c.id).limit(page_size + 1)).fetchall()
         keys = [[score_value, claim_id] for claim_id, score_value in rows]
     else:
         page = Claim.select(Claim.id).where(condition)
         if page_token:
-            _, before_id = cursors.decode(CURSOR_KIND, page_token, 2)
+            _, before_id = cursors.decode(CURSOR_KIND, page_token, 2, secret)
             page = page.where(Claim.id < before_id)
         keys = [[None, claim_id] for (claim_id,) in page.order_by(Claim.id.desc()).limit(page_size + 1).tuples()]
     next_key = keys[page_size - 1] if len(keys) > page_size else None
@@ -101,7 +101,7 @@ def _review(fact_check, organization):
     }
 
 
-def search_claims(args, organization):
+def search_claims(args, organization, secret):
     """Answer a claims:search request (its parameters as Google names them) with Google's response shape."""
     query_text = (args.get("query") or "").strip()
     site = args.get("reviewPublisherSiteFilter")
@@ -112,7 +112,7 @@ def search_claims(args, organization):
         )
     language = args.get("languageCode")
     condition = _candidates(language, site, args.get("maxAgeDays"))
-    ids, next_key = _page_ids(query_text, condition, args.get("pageSize", 10), args.get("pageToken"))
+    ids, next_key = _page_ids(query_text, condition, args.get("pageSize", 10), args.get("pageToken"), secret)
     found = {claim.id: claim for claim in Claim.select(Claim, Speaker).join(Speaker).where(Claim.id.in_(ids))}
     published = fact_checks.published_for_claims(ids)
     answer = {}
@@ -131,5 +131,5 @@ def search_claims(args, organization):
     if items:
         answer["claims"] = items
     if next_key is not None:
-        answer["nextPageToken"] = cursors.encode(CURSOR_KIND, next_key)
+        answer["nextPageToken"] = cursors.encode(CURSOR_KIND, next_key, secret)
     return answer

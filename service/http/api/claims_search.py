@@ -5,6 +5,7 @@ from flask import jsonify
 
 from service.http import guard
 from service.http.api.common import Blueprint
+from service.http.api.common import cursor_secret
 from service.ledger import factcheck_search
 from service.schemas.publishing import ClaimsSearchArgs
 from service.schemas.publishing import ClaimsSearchOut
@@ -22,4 +23,4 @@ blp = Blueprint(
 def search_claims(args):
     """Search published fact-checks as Google's claims:search does, with its parameters and response."""
     guard.check_read_access()
-    return jsonify(factcheck_search.search_claims(args, current_app.config["ORGANIZATION"]))
+    return jsonify(factcheck_search.search_claims(args, current_app.config["ORGANIZATION"], cursor_secret()))

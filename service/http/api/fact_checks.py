@@ -6,6 +6,7 @@ from flask import url_for
 from service.http import guard
 from service.http.api.common import ETAG
 from service.http.api.common import Blueprint
+from service.http.api.common import cursor_secret
 from service.http.api.common import if_match
 from service.http.api.common import page_limit
 from service.ledger import fact_checks
@@ -40,7 +41,7 @@ def list_fact_checks(args):
     """List fact-checks, newest first (drafts only to callers with a key)."""
     cursor = args.pop("cursor", None)
     limit = page_limit(args.pop("limit", None))
-    items, next_cursor = fact_checks.list_fact_checks(args, _may_see_drafts(), limit, cursor)
+    items, next_cursor = fact_checks.list_fact_checks(args, _may_see_drafts(), limit, cursor, cursor_secret())
     return jsonify(items=items, next_cursor=next_cursor)
 
 
