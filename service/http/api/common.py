@@ -46,3 +46,9 @@ def cursor_secret():
 def public_base_url():
     """Return the service's public base URL: CLAIMLEDGER_PUBLIC_URL, else the one this request came to."""
     return (current_app.config.get("PUBLIC_URL") or request.host_url).rstrip("/")
+
+
+def needs_if_match(view):
+    """Mark a POST that acts on an object at the version read, so the OpenAPI document lists If-Match, 412 and 428."""
+    view._needs_if_match = True
+    return view

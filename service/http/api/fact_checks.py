@@ -8,6 +8,7 @@ from service.http.api.common import ETAG
 from service.http.api.common import Blueprint
 from service.http.api.common import cursor_secret
 from service.http.api.common import if_match
+from service.http.api.common import needs_if_match
 from service.http.api.common import page_limit
 from service.ledger import fact_checks
 from service.schemas.publishing import CorrectionInput
@@ -86,6 +87,7 @@ def delete_fact_check(fact_check_id):
 @guard.require("editor")
 @blp.response(200, FactCheckOut, headers=ETAG)
 @blp.alt_response(409, response="CONFLICT")
+@needs_if_match
 def publish_fact_check(fact_check_id):
     """Publish a draft fact-check as read (editor; needs If-Match)."""
     version = etags.expected_version("fact-check", fact_check_id, if_match())
@@ -96,6 +98,7 @@ def publish_fact_check(fact_check_id):
 @guard.require("editor")
 @blp.response(200, FactCheckOut, headers=ETAG)
 @blp.alt_response(409, response="CONFLICT")
+@needs_if_match
 def unpublish_fact_check(fact_check_id):
     """Take a published fact-check back to draft (editor; needs If-Match)."""
     version = etags.expected_version("fact-check", fact_check_id, if_match())
@@ -107,6 +110,7 @@ def unpublish_fact_check(fact_check_id):
 @blp.arguments(CorrectionInput)
 @blp.response(200, FactCheckOut, headers=ETAG)
 @blp.alt_response(409, response="CONFLICT")
+@needs_if_match
 def correct_fact_check(data, fact_check_id):
     """Correct a published fact-check with a note for readers, keeping the earlier version (editor; If-Match)."""
     version = etags.expected_version("fact-check", fact_check_id, if_match())
