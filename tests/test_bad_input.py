@@ -186,6 +186,7 @@ NESTED_EXAMPLES = {
     "SourceRef": {"url": "https://nested.example/source", "publisher": "Nested Publisher"},
     "TopicStance": {"slug": "nested-topic", "stance": "affirms"},
     "EvidenceItem": {"url": "https://nested.example/evidence"},
+    "RatingLabels": {"en": "Nested", "uk": "Вкладений", "ru": "Вложенный"},
 }
 
 
@@ -401,6 +402,8 @@ def listings(app):
         )
         make_topic(slug=f"spare-{n}", title=f"Spare {n}")
     denier = make_claim(text="Shells denied", topics=[{"slug": topic.slug, "stance": "denies"}])
+    for n in range(3):
+        publish_fact_check([denier], article_url=f"https://paper.example/fc/listing-{n}")
     return {
         "/api/v1/claims": "/api/v1/claims",
         "/api/v1/claims?q=": "/api/v1/claims?q=shells",
@@ -411,6 +414,7 @@ def listings(app):
         "/api/v1/claims/<int:claim_id>/conflicts": f"/api/v1/claims/{denier.id}/conflicts",
         "/api/v1/webhooks": "/api/v1/webhooks",
         "/api/v1/webhooks/<int:webhook_id>/deliveries": f"/api/v1/webhooks/{hooks[0].id}/deliveries",
+        "/api/v1/fact-checks": "/api/v1/fact-checks",
     }
 
 
@@ -424,6 +428,7 @@ LISTINGS = [
     "/api/v1/claims/<int:claim_id>/conflicts",
     "/api/v1/webhooks",
     "/api/v1/webhooks/<int:webhook_id>/deliveries",
+    "/api/v1/fact-checks",
 ]
 
 

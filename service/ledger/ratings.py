@@ -6,6 +6,7 @@ from service.ledger import events
 from service.ledger.deletes import delete_unreferenced
 from service.ledger.errors import NotFound
 from service.ledger.errors import ValidationFailed
+from service.schemas.fields import SLUG
 from service.schemas.publishing import RatingOut
 from service.storage import etags
 from service.storage.db import database
@@ -54,7 +55,7 @@ def get_rating(id_or_slug):
     if ref.isdigit():
         rating_id = parse_id(ref)
         rating = Rating.get_or_none(Rating.id == rating_id) if rating_id else None
-    else:
+    elif SLUG.match(ref):
         rating = Rating.get_or_none(Rating.slug == ref)
     if rating is None:
         raise NotFound(f"No rating {ref!r}.")
@@ -63,7 +64,7 @@ def get_rating(id_or_slug):
 
 def usable_rating(slug, field="rating"):
     """Return the current (unretired) rating a fact-check names by slug, or raise 422 naming the field."""
-    rating = Rating.get_or_none(Rating.slug == slug)
+    rating = Rating.get_or_none(Rating.slug == slug) if SLUG.match(slug) else None
     if rating is None:
         raise ValidationFailed(errors={field: [f"No rating {slug!r}; GET /api/v1/ratings lists the scale."]})
     if rating.retired:

@@ -76,7 +76,7 @@ class FactCheckInput(Schema):
     headline = Text(500, required=True)
     article_url = WebUrl(required=True, metadata={"description": "the newsroom's article that publishes it"})
     authors = fields.List(Text(200), validate=validate.Length(max=20), load_default=list)
-    rating = fields.String(required=True, validate=validate.Length(min=1, max=50), metadata={"description": "slug"})
+    rating = Text(50, required=True, metadata={"description": "the rating's slug"})
     explanation = Text(10000, required=True, metadata={"description": "a short explanation for readers"})
     language = fields.String(validate=[validate.Length(max=35), validate.Regexp(LANGUAGE_TAG)], load_default="en")
     claim_ids = fields.List(
@@ -90,7 +90,7 @@ class FactCheckUpdate(Schema):
     headline = Text(500)
     article_url = WebUrl()
     authors = fields.List(Text(200), validate=validate.Length(max=20))
-    rating = fields.String(validate=validate.Length(min=1, max=50))
+    rating = Text(50, metadata={"description": "the rating's slug"})
     explanation = Text(10000)
     language = fields.String(validate=[validate.Length(max=35), validate.Regexp(LANGUAGE_TAG)])
     claim_ids = fields.List(
