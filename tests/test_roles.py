@@ -260,9 +260,22 @@ WRITES = {
         _published_path("/corrections", {"headline": "Fixed", "note": "Typo."}),
     ),
     "claimreview.import_claim_reviews": ("editor", _import),
+    "articles.analyze_article": ("reviewer", lambda: ("/api/v1/articles/analyze", {"text": "Stek said so."}, {})),
+    "articles.store_claims": (
+        "reviewer",
+        lambda: (
+            "/api/v1/articles/claims",
+            {
+                "article": {"url": f"https://news.example/{next(UNIQUE)}"},
+                "candidates": [{"speaker": {"name": "Levko Stek"}, "statement": "No shell hunger."}],
+            },
+            {},
+        ),
+    ),
 }
 # Redelivery queues another send of an event already in the feed: an operational record, not a change.
-UNAUDITED = {"webhooks.redeliver"}
+# Analysing an article reads the ledger and stores nothing.
+UNAUDITED = {"webhooks.redeliver", "articles.analyze_article"}
 RANK = {"reader": 0, "reviewer": 1, "editor": 2, "admin": 3}
 CALLERS = ["no key", "unknown key", "forged key", "revoked key", "reader", "reviewer", "editor", "admin"]
 

@@ -55,6 +55,7 @@ EVENT_TYPES = (
     "fact_check.published",
     "fact_check.unpublished",
     "fact_check.corrected",
+    "article.analyzed",
 )
 """Every event type the change feed carries: the types a webhook may subscribe to (or "*" for all)."""
 # Ids stay exact as JSON numbers and within SQLite's 64-bit INTEGER, which a larger Python int overflows.
@@ -477,6 +478,30 @@ class FactCheckVersion(BaseModel):
         indexes = ((("fact_check", "number"), True),)
 
 
+class ArticleJob(BaseModel):
+    """An article too long to analyse while the caller waits; the worker analyses it and keeps the result.
+
+    status moves pending -> running -> done (result set) or failed (error set); a running job whose
+    locked_until has passed is taken again, so a worker that died does not strand it.
+    """
+
+    status = peewee.CharField(max_length=20, default="pending")
+    text = peewee.TextField()
+    language = peewee.CharField(max_length=35, null=True)
+    url = peewee.CharField(max_length=2000, null=True)
+    published_on = peewee.DateField(null=True)
+    actor = peewee.CharField(max_length=100)
+    result = JSONField(null=True)
+    error = peewee.TextField(null=True)
+    locked_until = peewee.DateTimeField(null=True)
+    created_at = peewee.DateTimeField(default=utcnow)
+    finished_at = peewee.DateTimeField(null=True)
+
+    class Meta:
+        table_name = "article_job"
+        indexes = ((("status", "id"), False),)
+
+
 ALL_MODELS = [
     Speaker,
     SpeakerAlias,
@@ -498,4 +523,5 @@ ALL_MODELS = [
     FactCheck,
     FactCheckClaim,
     FactCheckVersion,
+    ArticleJob,
 ]
