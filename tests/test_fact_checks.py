@@ -222,3 +222,30 @@ def test_bad_fact_checks_are_422_naming_the_field_and_store_nothing(client, desk
     assert response.mimetype == "application/problem+json"
     assert field in response.get_json()["errors"], response.get_json()
     assert FactCheck.select().count() == 0 and Event.select().count() == events
+
+
+def test_a_deleted_fact_checks_and_ratings_id_never_names_a_new_one(client, desk):
+    claim = make_claim()
+    first = client.post("/api/v1/fact-checks", json=_draft_body([claim.id]), headers=desk["reviewer"])
+    deleted = client.delete(
+        f"/api/v1/fact-checks/{first.get_json()['id']}", headers={**desk["admin"], "If-Match": first.headers["ETag"]}
+    )
+    assert deleted.status_code == 204
+
+    second = client.post("/api/v1/fact-checks", json=_draft_body([claim.id]), headers=desk["reviewer"])
+
+    assert second.get_json()["id"] > first.get_json()["id"]
+    stale = client.post(
+        f"/api/v1/fact-checks/{first.get_json()['id']}/publish",
+        headers={**desk["editor"], "If-Match": first.headers["ETag"]},
+    )
+    assert stale.status_code == 404
+    labels = {"en": "Odd", "uk": "Дивно", "ru": "Странно"}
+    made = client.post(
+        "/api/v1/ratings", json={"slug": "odd", "labels": labels, "counts_as": "neither"}, headers=desk["admin"]
+    )
+    client.delete("/api/v1/ratings/odd", headers={**desk["admin"], "If-Match": made.headers["ETag"]})
+    again = client.post(
+        "/api/v1/ratings", json={"slug": "odd", "labels": labels, "counts_as": "neither"}, headers=desk["admin"]
+    )
+    assert again.get_json()["id"] > made.get_json()["id"]

@@ -11,6 +11,7 @@ from peewee import DateTimeField
 from peewee import ForeignKeyField
 from peewee import IntegerField
 from peewee import Model
+from peewee import PostgresqlDatabase
 from peewee import TextField
 
 # (slug, position, counts_as, labels): frozen here as the scale stood when this migration was written.
@@ -33,6 +34,22 @@ DEFAULT_SCALE = (
     ("false", 1, "contesting", {"en": "False", "uk": "Неправда", "ru": "Неправда"}),
     ("unproven", None, "neither", {"en": "Unproven", "uk": "Не доведено", "ru": "Не доказано"}),
 )
+
+
+# Their ids are in URLs and ETags: on SQLite, AUTOINCREMENT keeps a deleted one from naming a new row (see 0013).
+NEVER_REUSED = ("rating", "fact_check")
+
+
+def _create(db, model):
+    """Create a model's table and indexes, with AUTOINCREMENT on SQLite for the tables in NEVER_REUSED."""
+    if isinstance(db, PostgresqlDatabase) or model._meta.table_name not in NEVER_REUSED:
+        db.create_tables([model])
+        return
+    sql, params = model._schema._create_table(safe=False).query()
+    sql = sql.replace('"id" INTEGER NOT NULL PRIMARY KEY', '"id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT', 1)
+    assert "AUTOINCREMENT" in sql, sql
+    db.execute_sql(sql, params)
+    model._schema.create_indexes(safe=False)
 
 
 def up(migrator, db):
@@ -102,7 +119,8 @@ def up(migrator, db):
             table_name = "fact_check_version"
             indexes = ((("fact_check", "number"), True),)
 
-    db.create_tables([Rating, FactCheck, FactCheckClaim, FactCheckVersion])
+    for model in (Rating, FactCheck, FactCheckClaim, FactCheckVersion):
+        _create(db, model)
     now = datetime.datetime.now(datetime.UTC).replace(tzinfo=None)
     for slug, position, counts_as, labels in DEFAULT_SCALE:
         Rating.create(
