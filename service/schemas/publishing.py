@@ -6,8 +6,8 @@ from marshmallow import fields
 from marshmallow import validate
 from marshmallow import validates_schema
 
-from service.schemas.fields import LANGUAGE_TAG
 from service.schemas.fields import SLUG
+from service.schemas.fields import LanguageTag
 from service.schemas.fields import Text
 from service.schemas.fields import UtcDateTime
 from service.schemas.fields import WebUrl
@@ -78,7 +78,7 @@ class FactCheckInput(Schema):
     authors = fields.List(Text(200), validate=validate.Length(max=20), load_default=list)
     rating = Text(50, required=True, metadata={"description": "the rating's slug"})
     explanation = Text(10000, required=True, metadata={"description": "a short explanation for readers"})
-    language = fields.String(validate=[validate.Length(max=35), validate.Regexp(LANGUAGE_TAG)], load_default="en")
+    language = LanguageTag(load_default="en")
     claim_ids = fields.List(
         fields.Integer(validate=validate.Range(min=1, max=models.MAX_ID)),
         required=True,
@@ -92,7 +92,7 @@ class FactCheckUpdate(Schema):
     authors = fields.List(Text(200), validate=validate.Length(max=20))
     rating = Text(50, metadata={"description": "the rating's slug"})
     explanation = Text(10000)
-    language = fields.String(validate=[validate.Length(max=35), validate.Regexp(LANGUAGE_TAG)])
+    language = LanguageTag()
     claim_ids = fields.List(
         fields.Integer(validate=validate.Range(min=1, max=models.MAX_ID)),
         validate=[validate.Length(min=1, max=100), _distinct],
@@ -161,8 +161,7 @@ class ClaimsSearchArgs(Schema):
     """Google Fact Check Tools' claims:search parameters, under Google's names."""
 
     query = Text(500, metadata={"description": "words to search claims for; required unless a site filter is given"})
-    languageCode = fields.String(  # noqa: N815
-        validate=[validate.Length(max=35), validate.Regexp(LANGUAGE_TAG)],
+    languageCode = LanguageTag(  # noqa: N815
         metadata={"description": 'BCP-47, such as "en-US"; matched on the language alone, as Google does'},
     )
     reviewPublisherSiteFilter = Text(300, metadata={"description": "the fact-check article's site, e.g. paper.example"})  # noqa: N815
