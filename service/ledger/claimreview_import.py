@@ -21,8 +21,8 @@ from service.ledger import speakers
 from service.ledger.errors import BadRequest
 from service.ledger.errors import ValidationFailed
 from service.ledger.errors import flatten_messages
+from service.nlp.language import LANGUAGE_TAG
 from service.schemas.claims import ClaimInput
-from service.schemas.fields import LANGUAGE_TAG
 from service.storage.db import database
 from service.storage.models import Claim
 from service.storage.models import FactCheck
