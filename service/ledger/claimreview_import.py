@@ -21,7 +21,7 @@ from service.ledger import speakers
 from service.ledger.errors import BadRequest
 from service.ledger.errors import ValidationFailed
 from service.ledger.errors import flatten_messages
-from service.nlp.language import LANGUAGE_TAG
+from service.nlp import language
 from service.schemas.claims import ClaimInput
 from service.storage.db import database
 from service.storage.models import Claim
@@ -145,7 +145,12 @@ def _language(value):
     if isinstance(value, dict):
         value = value.get("alternateName") or value.get("name")
     value = _text(value)
-    return value if value and LANGUAGE_TAG.match(value) and len(value) <= 35 else None
+    if not value or len(value) > 35:
+        return None
+    try:
+        return language.normalise_tag(value)
+    except ValueError:
+        return None
 
 
 class _Scale:
