@@ -64,7 +64,7 @@ def test_migrating_forward_detects_languages_and_indexes_word_forms(old_database
             (text, "2023-04-07", False, language, "2023-01-01", "2023-01-01"),
         )
     applied = runner.up()
-    assert applied[-3:] == ["0015_claim_wordforms", "0016_claim_vectors", "0017_speaker_latin_key"]
+    assert {"0015_claim_wordforms", "0016_claim_vectors", "0017_speaker_latin_key"} <= set(applied)
     languages = [row[0] for row in old_database.execute_sql('SELECT "language" FROM "claim" ORDER BY "id"')]
     assert languages == ["uk", "ru", "en-gb"]
     (latin_key,) = old_database.execute_sql('SELECT "latin_key" FROM "speaker"').fetchone()
