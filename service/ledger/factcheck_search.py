@@ -62,7 +62,7 @@ def _candidates(language, site, max_age_days):
 def _page_ids(query_text, condition, page_size, page_token, secret):
     """Return ([claim id], next keyset or None): best match first with a query, else newest claim first."""
     if query_text:
-        matches, score, _ = search.ranked(Claim.select(Claim.id.alias("id")).where(condition), query_text)
+        matches, score = search.ranked(Claim.select(Claim.id.alias("id")).where(condition), query_text)
         ranked = matches.select_extend(score.alias("score")).alias("ranked")
         page = Select([ranked], [ranked.c.id, ranked.c.score])
         if page_token:
