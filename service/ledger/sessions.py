@@ -28,7 +28,7 @@ def _hash(token):
 
 
 def sign_in(presented_key):
-    """Open a session for a reviewer's (or higher) key; return (DeskSession, token), the token shown only to its cookie."""
+    """Open a session for a reviewer's (or higher) key; return (DeskSession, token), the token for its cookie only."""
     key = authenticate((presented_key or "").strip())
     if key is None:
         raise Unauthorized("That key is unknown or revoked.")
