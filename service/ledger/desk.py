@@ -64,11 +64,7 @@ def latest_event_id():
 
 def claim_history(claim_id):
     """Return the claim's own events (created, updated), oldest first, each with the fields it changed."""
-    rows = list(
-        Event.select()
-        .where((Event.object_type == "claim") & (Event.object_id == claim_id))
-        .order_by(Event.id)
-    )
+    rows = list(Event.select().where((Event.object_type == "claim") & (Event.object_id == claim_id)).order_by(Event.id))
     return _with_changes(rows, None)
 
 

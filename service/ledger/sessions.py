@@ -52,12 +52,7 @@ def find_session(token):
     """
     if not token or len(token) > 200:
         return None
-    session = (
-        DeskSession.select(DeskSession, ApiKey)
-        .join(ApiKey)
-        .where(DeskSession.token_hash == _hash(token))
-        .first()
-    )
+    session = DeskSession.select(DeskSession, ApiKey).join(ApiKey).where(DeskSession.token_hash == _hash(token)).first()
     if session is None:
         return None
     now = utcnow()

@@ -47,6 +47,7 @@ def triage():
         statuses=CONFLICT_STATUSES,
         feed_after=after,
         done=request.args.get("done"),
+        back=url_for("desk.triage", **{name: value for name, value in request.args.items() if name != "done"}),
     )
 
 
