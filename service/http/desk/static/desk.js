@@ -25,6 +25,11 @@
     });
   }
 
+  // Filters fold away on a phone, where they would push the claims below the fold; a wide screen shows them.
+  if (window.matchMedia("(min-width: 900px)").matches) {
+    document.querySelectorAll("details[data-open-wide]").forEach(function (details) { details.open = true; });
+  }
+
   function items() { return Array.prototype.slice.call(document.querySelectorAll("#items > li.item")); }
   function byId(id) { return document.querySelector('#items > li.item[data-id="' + id + '"]'); }
 
