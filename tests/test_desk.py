@@ -181,6 +181,16 @@ def test_the_same_writes_go_through_with_the_token(client, app, suggested, write
     assert Event.select().order_by(Event.id.desc()).first().actor == "ada"
 
 
+def test_behind_a_proxy_the_public_url_is_the_desks_own_origin(app, client, reviewer, suggested):
+    app.config["PUBLIC_URL"] = "https://desk.paper.example/"
+    token = sign_in(client, reviewer[1])
+    path = f"/desk/conflicts/{suggested[0]}/dismiss"
+    headers = {"Origin": "https://desk.paper.example"}
+    assert client.post(path, data={"csrf": token}, headers={"Origin": "https://other.example"}).status_code == 403
+    assert client.post(path, data={"csrf": token}, headers=headers).status_code == 303
+    assert Conflict.get_by_id(suggested[0]).status == "dismissed"
+
+
 def test_signed_out_requests_go_to_sign_in_and_writes_are_refused(client, suggested):
     assert client.get("/desk/conflicts").headers["Location"] == "/desk/sign-in?next=/desk/conflicts"
     answer = client.post(f"/desk/conflicts/{suggested[0]}/dismiss", data={"csrf": "x"})

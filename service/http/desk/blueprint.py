@@ -2,8 +2,10 @@
 
 import hmac
 import secrets
+from urllib.parse import urlsplit
 
 from flask import Blueprint
+from flask import current_app
 from flask import g
 from flask import jsonify
 from flask import redirect
@@ -51,10 +53,19 @@ def actor():
     return g.desk_session.key.name
 
 
+def _own_origins():
+    """Return the origins the desk's own pages are served from: this request's, and CLAIMLEDGER_PUBLIC_URL's."""
+    origins = {request.host_url.rstrip("/")}
+    public = urlsplit(current_app.config.get("PUBLIC_URL") or "")
+    if public.scheme and public.netloc:
+        origins.add(f"{public.scheme}://{public.netloc}")
+    return origins
+
+
 def _same_origin():
     """Refuse a write another site's page sent: by Origin when the browser names one, by Sec-Fetch-Site."""
     origin = request.headers.get("Origin")
-    if origin is not None and origin != request.host_url.rstrip("/"):
+    if origin is not None and origin not in _own_origins():
         raise Forbidden("This form was sent from another site; the desk only takes its own forms.")
     if request.headers.get("Sec-Fetch-Site") in ("cross-site", "same-site"):
         raise Forbidden("This form was sent from another site; the desk only takes its own forms.")
