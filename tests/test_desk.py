@@ -273,13 +273,28 @@ def test_the_queue_lists_unreviewed_claims_newest_first_with_counts_per_filter(c
     assert counts["language"] == [("en", "en", 1), ("uk", "uk", 1)]
     assert counts["topic"] == [("bridge", "Does the bridge stand?", 1)]
     assert desk.facet_counts({"status": "unreviewed", "q": "new"})["language"] == [("uk", "uk", 1)]
+    assert desk.window_size({"status": "unreviewed"}) == 2 and desk.window_size({}) == 3
 
     sign_in(client, reviewer[1])
     page = client.get("/desk/").text
     assert page.index(f"/desk/claims/{new.id}") < page.index(f"/desk/claims/{old.id}")
-    assert f"/desk/claims/{done.id}" not in page
+    assert f"/desk/claims/{done.id}" not in page and "2 claims." in page
     searched = client.get("/desk/?q=old").text
     assert f"/desk/claims/{old.id}" in searched and f"/desk/claims/{new.id}" not in searched
+
+
+def test_counts_stop_at_the_window_and_say_so(client, app, reviewer, monkeypatch):
+    monkeypatch.setattr(desk, "FACET_WINDOW", 3)
+    make_topic(slug="bridge", title="Does the bridge stand?")
+    for n in range(5):
+        make_claim(
+            text=f"Bridge claim {n}", claimed_on=f"2023-01-0{n + 1}", topics=[{"slug": "bridge", "stance": "affirms"}]
+        )
+    assert desk.window_size({}) == 3
+    assert desk.facet_counts({})["topic"] == [("bridge", "Does the bridge stand?", 3)]
+    assert desk.facet_counts({"topic": "bridge"})["status"] == [("unreviewed", "unreviewed", 3)]
+    sign_in(client, reviewer[1])
+    assert "More than 3 claims; the counts are among the newest 3." in client.get("/desk/").text
 
 
 def test_the_queue_pages_by_cursor(client, app, reviewer):

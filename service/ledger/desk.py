@@ -17,40 +17,54 @@ from service.storage.models import Topic
 
 FACETS = ("status", "language", "topic", "speaker", "source")
 FACET_VALUES = 12
+# Counts are taken among at most this many of the newest matching claims, so that a page of the queue costs
+# the same on a ledger of a million claims as on one of ten thousand.
+FACET_WINDOW = 10_000
 WATCHED_FIELDS = ("text", "quote", "claimed_on", "language", "status")
 
 
-def _narrowed(filters):
-    query = claims.filtered({key: value for key, value in filters.items() if key != "q"})[0]
+def _window(filters):
+    """Return a query for the ids of the newest FACET_WINDOW claims matching the filters (q included)."""
+    query, date_column, id_column = claims.filtered(
+        {key: value for key, value in filters.items() if key != "q"}, Claim.select(Claim.id)
+    )
     if filters.get("q"):
         query = search.ranked(query, filters["q"])[0]
-    return query
+        date_column, id_column = Claim.claimed_on, Claim.id
+    return query.order_by(date_column.desc(), id_column.desc()).limit(FACET_WINDOW)
+
+
+def window_size(filters):
+    """Return how many claims the filters match, counted up to FACET_WINDOW (a full window means more)."""
+    return Claim.select().from_(_window(filters).alias("window")).count()
 
 
 def facet_counts(filters):
     """Return {facet: [(value, label, count)]}: for each filter, its values' claim counts under the other filters.
 
-    Takes the listing's filters (as claims.list_claims does, q included); speakers, sources and topics
-    list their FACET_VALUES largest values.
+    Takes the listing's filters (as claims.list_claims does, q included). Each facet counts among the newest
+    FACET_WINDOW claims the other filters match; speakers, sources and topics list their FACET_VALUES largest.
     """
     counts = {}
     for facet in FACETS:
-        others = {key: value for key, value in filters.items() if key != facet}
-        query = _narrowed(others)
+        window = _window({key: value for key, value in filters.items() if key != facet})
         total = fn.COUNT(Claim.id)
+        query = Claim.select().where(Claim.id.in_(window))
         if facet in ("status", "language"):
             column = getattr(Claim, facet)
             rows = query.select(column, column, total).group_by(column).order_by(total.desc(), column)
         elif facet == "topic":
-            if "topic" not in others:
-                query = query.join(ClaimTopic, on=(ClaimTopic.claim == Claim.id))
-            query = query.join(Topic, on=(Topic.id == ClaimTopic.topic))
+            query = query.join(ClaimTopic, on=(ClaimTopic.claim == Claim.id)).join(
+                Topic, on=(Topic.id == ClaimTopic.topic)
+            )
             rows = query.select(Topic.slug, Topic.title, total).group_by(Topic.slug, Topic.title)
             rows = rows.order_by(total.desc(), Topic.slug).limit(FACET_VALUES)
         elif facet == "speaker":
+            query = query.join(Speaker, on=(Speaker.id == Claim.speaker))
             rows = query.select(Speaker.id, Speaker.name, total).group_by(Speaker.id, Speaker.name)
             rows = rows.order_by(total.desc(), Speaker.id).limit(FACET_VALUES)
         else:
+            query = query.join(Source, on=(Source.id == Claim.source))
             rows = query.select(Source.id, Source.publisher, total).group_by(Source.id, Source.publisher)
             rows = rows.order_by(total.desc(), Source.id).limit(FACET_VALUES)
         counts[facet] = [(str(value), label, count) for value, label, count in rows.tuples()]

@@ -102,6 +102,8 @@ def queue():
         next_cursor=next_cursor,
         filters=filters,
         counts=desk.facet_counts(filters),
+        matched=desk.window_size(filters),
+        window=desk.FACET_WINDOW,
         statuses=CLAIM_STATUSES,
         feed_after=after,
     )

@@ -147,6 +147,9 @@
       if (!freshList || !list) return;
       if (live === "queue") {
         list.innerHTML = freshList.innerHTML;
+        var matched = document.querySelector(".matched");
+        var freshMatched = fresh.querySelector(".matched");
+        if (matched && freshMatched) matched.textContent = freshMatched.textContent;
         var facets = document.querySelectorAll("#facets .facet");
         var freshFacets = fresh.querySelectorAll("#facets .facet");
         if (facets.length === freshFacets.length) {
