@@ -18,12 +18,14 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 import generate  # noqa: E402
+from peewee import fn  # noqa: E402
 
 from service import create_app  # noqa: E402
 from service.ledger import keys  # noqa: E402
 from service.storage import db  # noqa: E402
 from service.storage.migrate import migrate  # noqa: E402
 from service.storage.models import Claim  # noqa: E402
+from service.storage.models import Event  # noqa: E402
 from service.storage.models import Topic  # noqa: E402
 
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
@@ -55,10 +57,11 @@ def main():
         "queue (unreviewed)": "/desk/",
         "queue, any status": "/desk/?status=any",
         "queue, busiest topic": f"/desk/?topic={topic}",
-        "queue, search": "/desk/?q=ammunition&status=any",
+        "queue, search (1 in 200)": f"/desk/?q={generate.MARKERS['medium'][0]}&status=any",
+        "queue, search (1 in 20)": f"/desk/?q={generate.MARKERS['common'][0]}&status=any",
         "claim page": f"/desk/claims/{claim_id}",
         "triage (suggested)": "/desk/conflicts",
-        "feed poll": "/desk/feed?after=0",
+        "feed poll": f"/desk/feed?after={Event.select(fn.MAX(Event.id)).scalar()}",
     }
     print(f"{Claim.select().count():,} claims on {'PostgreSQL' if db.is_postgres() else 'SQLite'}")
     for name, path in pages.items():
