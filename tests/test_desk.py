@@ -16,6 +16,7 @@ from service.ledger import sessions
 from service.ledger.errors import NotFound
 from service.ledger.errors import PreconditionFailed
 from service.ledger.errors import ValidationFailed
+from service.storage import db
 from service.storage.models import ApiKey
 from service.storage.models import Conflict
 from service.storage.models import DeskSession
@@ -423,3 +424,32 @@ def test_a_claims_history_lists_its_edits_with_what_changed(app):
     assert history[1]["changed"] == [("text", "Four hundred crossed", "Three hundred crossed")]
     since = desk.changes_since(claim.id, history[0]["event"].id)
     assert since["edits"][0]["changed"] == [("text", "Four hundred crossed", "Three hundred crossed")]
+
+
+def test_the_desk_migrations_move_an_existing_database_forward(empty_database_url, tmp_path):
+    """0028 and 0029 apply to a database already holding keys and events, and the desk then works on it."""
+    import shutil
+
+    from playhouse.migrations import Runner
+
+    from service.storage.migrate import MIGRATIONS
+
+    before = tmp_path / "before"
+    before.mkdir()
+    for path in MIGRATIONS.glob("00*.py"):
+        if path.stem < "0028":
+            shutil.copy(path, before / path.name)
+    db.bind(empty_database_url)
+    database = db.database
+    database.connect(reuse_if_open=True)
+    Runner(database.obj, directory=str(before)).up()
+    key, secret = keys.create_key("early", "reviewer")
+    assert "desk_session" not in database.get_tables()
+
+    applied = Runner(database.obj, directory=str(MIGRATIONS)).up()
+
+    assert applied == ["0028_desk_session", "0029_event_object_index"]
+    session, token = sessions.sign_in(secret)
+    assert sessions.find_session(token).key.id == key.id
+    assert [item["event"].type for item in desk.claim_history(0)] == []
+    assert Event.get().type == "key.created"
