@@ -323,6 +323,8 @@ def test_an_admin_makes_and_revokes_a_key_and_the_revoked_session_ends(desk_url,
 
     admin.locator("tr", has_text=colleague).get_by_role("button", name="Revoke").click()
     expect(admin.locator("tr", has_text=colleague)).to_contain_text("revoked")
+    # The open page learns at its next poll of the feed; the next page it asks for is the sign-in form.
+    expect(colleague_page.locator("#live-status")).to_contain_text("signed out", timeout=LIVE_WAIT_MS)
     colleague_page.reload()
     expect(colleague_page).to_have_url(f"{desk_url}/desk/sign-in?next=/desk/conflicts")
     admin.context.close()
