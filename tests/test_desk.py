@@ -109,7 +109,8 @@ def test_sign_in_never_sends_anyone_off_the_desk(client, reviewer):
         answer = client.post("/desk/sign-in", data={"csrf": token, "key": reviewer[1], "next": target})
         return answer.headers["Location"]
 
-    for target in ("https://evil.example/desk/", "//evil.example/desk/", "/api/v1/keys", "/desk/\\evil"):
+    elsewhere = ("https://evil.example/desk/", "//evil.example/desk/", "/api/v1/keys", "/desk/\\evil", "/desk/../api")
+    for target in elsewhere:
         assert signed_in_to(target) == "/desk/", target
     assert signed_in_to("/desk/conflicts") == "/desk/conflicts"
 

@@ -53,6 +53,15 @@ def actor():
     return g.desk_session.key.name
 
 
+def local_path(target):
+    """Return target if it is a path on this desk, else the queue's: a form's next or back sends nobody elsewhere."""
+    parts = urlsplit(target or "")
+    on_desk = parts.path.startswith("/desk/") and not parts.scheme and not parts.netloc
+    if not on_desk or not target.isascii() or not target.isprintable() or "\\" in target or ".." in parts.path:
+        return url_for("desk.queue")
+    return target
+
+
 def _own_origins():
     """Return the origins the desk's own pages are served from: this request's, and CLAIMLEDGER_PUBLIC_URL's."""
     origins = {request.host_url.rstrip("/")}

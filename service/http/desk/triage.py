@@ -10,7 +10,7 @@ from marshmallow import ValidationError
 from service.http.desk.blueprint import actor
 from service.http.desk.blueprint import blp
 from service.http.desk.blueprint import is_fetch
-from service.http.desk.views import _local_path
+from service.http.desk.blueprint import local_path
 from service.ledger import conflicts
 from service.ledger import desk
 from service.ledger.errors import ValidationFailed
@@ -62,7 +62,7 @@ def _note():
 def _after_decision(decided, done):
     if is_fetch():
         return jsonify(items=[{"id": conflict["id"], "status": conflict["status"]} for conflict in decided])
-    back = _local_path(request.form.get("back") or url_for("desk.triage"))
+    back = local_path(request.form.get("back") or url_for("desk.triage"))
     separator = "&" if "?" in back else "?"
     return redirect(f"{back}{separator}done={done}", 303)
 

@@ -1,7 +1,5 @@
 """Desk pages: sign in and out, the queue of claims to review, one claim with its review form, the live feed."""
 
-from urllib.parse import urlsplit
-
 from flask import jsonify
 from flask import make_response
 from flask import redirect
@@ -14,6 +12,7 @@ from service.http.desk.blueprint import SESSION_COOKIE
 from service.http.desk.blueprint import SIGN_IN_COOKIE
 from service.http.desk.blueprint import actor
 from service.http.desk.blueprint import blp
+from service.http.desk.blueprint import local_path
 from service.http.desk.blueprint import new_sign_in_token
 from service.http.desk.blueprint import set_cookie
 from service.ledger import claims
@@ -40,18 +39,10 @@ FEED_TYPES = ("claim.created", "claim.updated", "claim.deleted", "review.created
 )
 
 
-def _local_path(target):
-    """Return target if it is a path on this desk (so sign-in cannot be made to send anyone elsewhere)."""
-    parts = urlsplit(target or "")
-    if parts.scheme or parts.netloc or not parts.path.startswith("/desk/") or "\\" in target:
-        return url_for("desk.queue")
-    return target
-
-
 @blp.route("/sign-in", methods=["GET", "POST"])
 def sign_in():
     """Sign in with a reviewer's, editor's or admin's key; the desk then keeps a session cookie."""
-    next_path = _local_path(request.values.get("next"))
+    next_path = local_path(request.values.get("next"))
     error = None
     status = 200
     if request.method == "POST":
