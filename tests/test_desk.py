@@ -454,3 +454,15 @@ def test_the_desk_migrations_move_an_existing_database_forward(empty_database_ur
     assert sessions.find_session(token).key.id == key.id
     assert [item["event"].type for item in desk.claim_history(0)] == []
     assert Event.get().type == "key.created"
+
+
+def test_a_claims_conflicts_are_decided_from_its_page(client, reviewer, suggested):
+    token = sign_in(client, reviewer[1])
+    claim_id = Conflict.get_by_id(suggested[0]).left_claim_id
+    page = client.get(f"/desk/claims/{claim_id}").text
+    assert page.count('class="decide"') == 3
+    back = f"/desk/claims/{claim_id}"
+    answer = client.post(f"/desk/conflicts/{suggested[0]}/dismiss", data={"csrf": token, "back": back, "note": "No."})
+    assert answer.headers["Location"] == f"{back}?done=dismissed"
+    assert "Conflict dismissed." in client.get(answer.headers["Location"]).text
+    assert (Conflict.get_by_id(suggested[0]).status, Conflict.get_by_id(suggested[0]).note) == ("dismissed", "No.")
