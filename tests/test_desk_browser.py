@@ -152,7 +152,11 @@ def test_done_when_a_reviewer_reviews_prigozhin_and_triages_bakhmut_by_keyboard(
 
     page.fill("#q", "ammunition Prigozhin")
     page.keyboard.press("Enter")
-    page.get_by_role("link", name="Yevgeny Prigozhin, leader of the Wagner militia").click()
+    expect(page.locator("#items > li.item").first).to_contain_text("Yevgeny Prigozhin, leader of the Wagner militia")
+    page.locator("#q").blur()
+    page.keyboard.press("j")
+    page.keyboard.press("o")
+    expect(page.locator("h1.text")).to_contain_text("Yevgeny Prigozhin, leader of the Wagner militia")
     claim_id = int(page.url.rstrip("/").rsplit("/", 1)[1])
     page.get_by_label("contested").check()
     page.fill("#rationale", "A recurring complaint, not dated to one statement; Ukrainian officers report no shortage.")

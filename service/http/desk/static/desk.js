@@ -136,6 +136,19 @@
     });
   }
 
+  if (live === "queue") {
+    document.addEventListener("keydown", function (event) {
+      var tag = event.target.tagName;
+      if (event.ctrlKey || event.metaKey || event.altKey || tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT") return;
+      if (event.key === "j") move(1);
+      else if (event.key === "k") move(-1);
+      else if ((event.key === "o" || event.key === "Enter") && current && event.target === current) {
+        current.querySelector(".text a").click();
+      } else return;
+      event.preventDefault();
+    });
+  }
+
   // ---- live updates ----
   function refresh() {
     return fetch(location.href, { credentials: "same-origin" }).then(function (response) {
