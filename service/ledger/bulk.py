@@ -1,6 +1,5 @@
 """Bulk import of claims: thousands validated and stored in one transaction, with their events."""
 
-import datetime
 import json
 
 import peewee
@@ -8,8 +7,9 @@ from marshmallow import ValidationError
 from peewee import chunked
 
 from service.ledger import conflict_detection
+from service.ledger import documents
 from service.ledger import events
-from service.ledger import export
+from service.ledger.claims import stored_claimed_on
 from service.ledger.errors import BadRequest
 from service.ledger.errors import Conflict
 from service.ledger.errors import ValidationFailed
@@ -17,8 +17,6 @@ from service.ledger.errors import flatten_messages
 from service.ledger.speakers import name_key
 from service.ledger.topics import count_stances
 from service.schemas.claims import ClaimInput
-from service.schemas.claims import SourceDetail
-from service.schemas.claims import SpeakerDetail
 from service.storage.db import database
 from service.storage.db import insert_rows
 from service.storage.db import value_list
@@ -108,13 +106,6 @@ def _insert(model, rows, returning=False):
     return insert_rows(model, tuple(rows[0]), [tuple(row.values()) for row in rows], returning)
 
 
-def _claim_datetime(value):
-    """Return (datetime, has_time) for a loaded claimed_on, as create_claim stores it."""
-    if isinstance(value, datetime.datetime):
-        return value, True
-    return datetime.datetime.combine(value, datetime.time()), False
-
-
 class _Batch:
     """The rows a batch refers to: found by one query per kind, missing speakers and sources planned in memory."""
 
@@ -173,9 +164,10 @@ class _Batch:
             speaker_of.append(key)
         wanted = {value for value in speaker_of if isinstance(value, int)}
         for row in _in_chunks(
-            lambda chunk: Speaker.select(*export.SPEAKER_OUT).where(Speaker.id.in_(value_list(chunk))).tuples(), wanted
+            lambda chunk: Speaker.select(*documents.SPEAKER_OUT).where(Speaker.id.in_(value_list(chunk))).tuples(),
+            wanted,
         ):
-            self.speakers[row[0]] = export.speaker_out(row)
+            self.speakers[row[0]] = documents.speaker_out(row)
         for index, ref in enumerate(refs):
             if "id" in ref and ref["id"] not in self.speakers:
                 self.errors[f"{index}.speaker.id"] = [f"No speaker with id {ref['id']}."]
@@ -238,9 +230,9 @@ class _Batch:
             sources_of.append(resolved)
         wanted = {value for group in sources_of for value in group if isinstance(value, int)}
         for row in _in_chunks(
-            lambda chunk: Source.select(*export.SOURCE_OUT).where(Source.id.in_(value_list(chunk))).tuples(), wanted
+            lambda chunk: Source.select(*documents.SOURCE_OUT).where(Source.id.in_(value_list(chunk))).tuples(), wanted
         ):
-            self.sources[row[0]] = export.source_out(row)
+            self.sources[row[0]] = documents.source_out(row)
         for index, group in enumerate(refs):
             for position, ref in enumerate(group):
                 if "id" in ref and ref["id"] not in self.sources:
@@ -257,17 +249,16 @@ class _Batch:
         ]
         aliases = []
         changes = []
-        detail = SpeakerDetail()
         for speaker_id, plan, row in zip(_insert(Speaker, rows, returning=True), planned, rows, strict=True):
             self.new_speakers[plan["name_key"]] = speaker_id
             speaker = Speaker(id=speaker_id, **row)
-            self.speakers[speaker_id] = export.speaker_out([getattr(speaker, f.name) for f in export.SPEAKER_OUT])
+            self.speakers[speaker_id] = documents.speaker_out([getattr(speaker, f.name) for f in documents.SPEAKER_OUT])
             aliases += [
                 {"speaker": speaker_id, "alias": name, "alias_key": key} for key, name in plan["aliases"].items()
             ]
             speaker.alias_names = list(plan["aliases"].values())
             speaker.record = dict.fromkeys(CLAIM_STATUSES, 0)
-            changes.append((speaker_id, detail.dump(speaker)))
+            changes.append((speaker_id, documents.speaker_document(speaker)))
         _insert(SpeakerAlias, aliases)
         events.record_many("speaker.created", "speaker", actor, changes)
 
@@ -275,12 +266,11 @@ class _Batch:
         """Insert the planned sources; record source.created for each."""
         rows = [{**plan, "version": 1, "created_at": now, "updated_at": now} for plan in self.new_sources.values()]
         changes = []
-        detail = SourceDetail()
         for source_id, row in zip(_insert(Source, rows, returning=True), rows, strict=True):
             self.new_sources[row["url"]] = source_id
             source = Source(id=source_id, **row)
-            self.sources[source_id] = export.source_out([getattr(source, f.name) for f in export.SOURCE_OUT])
-            changes.append((source_id, detail.dump(source)))
+            self.sources[source_id] = documents.source_out([getattr(source, f.name) for f in documents.SOURCE_OUT])
+            changes.append((source_id, documents.source_document(source)))
         events.record_many("source.created", "source", actor, changes)
 
     def speaker_id(self, value):
@@ -316,7 +306,7 @@ def _import(items, actor, detect_conflicts):
         source_groups = [batch.source_ids(group) for group in batch.sources_of]
         rows = []
         for item, speaker, sources in zip(items, batch.speaker_of, source_groups, strict=True):
-            claimed_on, has_time = _claim_datetime(item["claimed_on"])
+            claimed_on, has_time = stored_claimed_on(item["claimed_on"])
             rows.append(
                 {
                     "text": item["text"],
@@ -337,7 +327,7 @@ def _import(items, actor, detect_conflicts):
         ids = _insert(Claim, rows, returning=True)
         appearances = []
         links = []
-        documents = []
+        created = []
         for claim_id, item, row, sources in zip(ids, items, rows, source_groups, strict=True):
             appearing = list(dict.fromkeys(source for source in sources[1:] if source != row["source"]))
             appearances += [{"claim": claim_id, "source": source} for source in appearing]
@@ -352,18 +342,18 @@ def _import(items, actor, detect_conflicts):
                 }
                 for t in stances
             ]
-            document = export.claim_document(
-                (claim_id, *(row[field.name] for field in export.CLAIM_OUT[1:])),
+            document = documents.claim_document(
+                (claim_id, *(row[field.name] for field in documents.CLAIM_OUT[1:])),
                 batch.speakers[row["speaker"]],
                 batch.sources[row["source"]],
                 [batch.sources[source] for source in appearing],
                 [{"slug": t["slug"], "title": batch.topics[t["slug"]][1], "stance": t["stance"]} for t in stances],
             )
-            documents.append((claim_id, document))
+            created.append((claim_id, document))
         _insert(ClaimAppearance, appearances)
         _insert(ClaimTopic, links)
         count_stances((link["topic"], link["stance"], 1) for link in links)
-        events.record_many("claim.created", "claim", actor, documents)
+        events.record_many("claim.created", "claim", actor, created)
         if detect_conflicts:
             stanced = [
                 Claim(id=claim_id, speaker=row["speaker"], claimed_on=row["claimed_on"])

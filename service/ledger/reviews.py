@@ -1,9 +1,8 @@
 """Reviews: reviewers' verdicts on claims, kept forever, and the claim status they add up to."""
 
+from service.ledger import documents
 from service.ledger import events
 from service.ledger.errors import NotFound
-from service.schemas.reviews import ClaimStanding
-from service.schemas.reviews import ReviewOut
 from service.storage import db
 from service.storage import etags
 from service.storage.db import database
@@ -67,7 +66,7 @@ def review_claim(claim_id, verdict, rationale, evidence, reviewer, version=None)
             updated_at=utcnow(),
         ).where(Claim.id == claim_id).execute()
         claim = Claim.get_by_id(claim_id)
-        data = {**ReviewOut().dump(review), "claim": ClaimStanding().dump(claim)}
+        data = {**documents.review_document(review), "claim": documents.claim_standing(claim)}
         events.record("review.created", "review", review.id, reviewer, data)
     return review
 

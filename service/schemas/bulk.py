@@ -5,14 +5,13 @@ from marshmallow import fields
 from marshmallow import validate
 
 from service.schemas.claims import ClaimQuery
-
-EXPORT_FORMATS = ("ndjson", "csv")
+from service.storage import models
 
 
 class ExportQuery(ClaimQuery):
     """The listing's filters, without paging, and the format to stream."""
 
-    format = fields.String(validate=validate.OneOf(EXPORT_FORMATS), load_default="ndjson")
+    format = fields.String(validate=validate.OneOf(models.EXPORT_FORMATS), load_default="ndjson")
 
     class Meta:
         exclude = ("limit", "cursor")

@@ -7,6 +7,7 @@ from flask import request
 from flask import url_for
 from marshmallow import ValidationError
 
+from service.http.api.common import cursor_secret
 from service.http.desk.blueprint import actor
 from service.http.desk.blueprint import blp
 from service.http.desk.blueprint import is_fetch
@@ -38,7 +39,9 @@ def triage():
     """Show conflicts to triage (suggested unless asked), newest first, each pair side by side with its reason."""
     filters = _triage_filters(request.args)
     after = desk.latest_event_id()
-    items, next_cursor = conflicts.list_conflicts(dict(filters), limit=TRIAGE_PAGE, cursor=request.args.get("cursor"))
+    items, next_cursor = conflicts.list_conflicts(
+        dict(filters), limit=TRIAGE_PAGE, cursor=request.args.get("cursor"), secret=cursor_secret()
+    )
     return render_template(
         "desk/triage.html",
         items=items,

@@ -8,6 +8,7 @@ from flask import request
 from flask import url_for
 from marshmallow import ValidationError
 
+from service.http.api.common import cursor_secret
 from service.http.desk.blueprint import SESSION_COOKIE
 from service.http.desk.blueprint import SIGN_IN_COOKIE
 from service.http.desk.blueprint import actor
@@ -86,7 +87,9 @@ def queue():
     """Show the queue: claims newest first (unreviewed unless asked), filtered and searched as the API does."""
     filters = _queue_filters(request.args)
     after = desk.latest_event_id()
-    items, next_cursor = claims.list_claims(dict(filters), limit=QUEUE_PAGE, cursor=request.args.get("cursor"))
+    items, next_cursor = claims.list_claims(
+        dict(filters), limit=QUEUE_PAGE, cursor=request.args.get("cursor"), secret=cursor_secret()
+    )
     return render_template(
         "desk/queue.html",
         items=items,
@@ -127,7 +130,7 @@ def _render_claim(claim_id, form=None, errors=None, stale=None, status=200):
         seen_event=seen_event,
         reviews=reviews.list_reviews(claim_id),
         history=desk.claim_history(claim_id),
-        conflicts=conflicts.claim_conflicts(claim_id, limit=50)[0],
+        conflicts=conflicts.claim_conflicts(claim_id, limit=50, secret=cursor_secret())[0],
         matches=claim_matches(claim_id),
         fact_check=fact_check_panel(claim_id),
         form=form or {},
