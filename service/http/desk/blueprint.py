@@ -104,7 +104,7 @@ def _guard():
     return None
 
 
-@blp.app_context_processor
+@blp.context_processor
 def _desk_globals():
     return {"desk_session": g.get("desk_session")}
 
