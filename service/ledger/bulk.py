@@ -106,6 +106,18 @@ def _insert(model, rows, returning=False):
     return insert_rows(model, tuple(rows[0]), [tuple(row.values()) for row in rows], returning)
 
 
+def _known(query, column, keys):
+    """Return {key: id} for the keys a (key, id) query finds, one bounded IN (...) query per chunk of keys."""
+    return dict(_in_chunks(lambda chunk: query.where(column.in_(value_list(chunk))).tuples(), keys))
+
+
+def _source_refs(index, item):
+    """Return the item's (field, ref) pairs for its source and appearances, named as errors name them."""
+    return [(f"{index}.source", item["source"])] + [
+        (f"{index}.appearances.{position}", ref) for position, ref in enumerate(item.get("appearances", ()))
+    ]
+
+
 class _Batch:
     """The rows a batch refers to: found by one query per kind, missing speakers and sources planned in memory."""
 
@@ -142,36 +154,38 @@ class _Batch:
 
     def _plan_speakers(self):
         """Return each item's speaker: an id, or the name key of a speaker to create (as create_claim would)."""
-        refs = [item["speaker"] for item in self.items]
-        keys = {name_key(ref["name"]) for ref in refs if "name" in ref}
-        keys |= {name_key(alias) for ref in refs if "name" in ref for alias in ref.get("aliases", ())}
-        aliases = SpeakerAlias.select(SpeakerAlias.alias_key, SpeakerAlias.speaker)
-        names = Speaker.select(Speaker.name_key, Speaker.id)
-        known = dict(
-            _in_chunks(lambda chunk: aliases.where(SpeakerAlias.alias_key.in_(value_list(chunk))).tuples(), keys)
-        )
-        known.update(_in_chunks(lambda chunk: names.where(Speaker.name_key.in_(value_list(chunk))).tuples(), keys))
+        refs = [(f"{index}.speaker", item["speaker"]) for index, item in enumerate(self.items)]
+        keys = {name_key(ref["name"]) for _, ref in refs if "name" in ref}
+        keys |= {name_key(alias) for _, ref in refs if "name" in ref for alias in ref.get("aliases", ())}
+        known = _known(SpeakerAlias.select(SpeakerAlias.alias_key, SpeakerAlias.speaker), SpeakerAlias.alias_key, keys)
+        known.update(_known(Speaker.select(Speaker.name_key, Speaker.id), Speaker.name_key, keys))
         new_aliases = {}
-        speaker_of = []
-        for index, ref in enumerate(refs):
-            key = name_key(ref["name"]) if "name" in ref else None
-            if key is None or key in known:
-                speaker_of.append(known[key] if key else ref["id"])
-                continue
-            key = new_aliases.get(key, key)
-            if key not in self.new_speakers:
-                self._plan_speaker(index, ref, key, known, new_aliases)
-            speaker_of.append(key)
-        wanted = {value for value in speaker_of if isinstance(value, int)}
-        for row in _in_chunks(
-            lambda chunk: Speaker.select(*documents.SPEAKER_OUT).where(Speaker.id.in_(value_list(chunk))).tuples(),
-            wanted,
-        ):
-            self.speakers[row[0]] = documents.speaker_out(row)
-        for index, ref in enumerate(refs):
-            if "id" in ref and ref["id"] not in self.speakers:
-                self.errors[f"{index}.speaker.id"] = [f"No speaker with id {ref['id']}."]
+        speaker_of = [self._speaker_of(index, ref, known, new_aliases) for index, (_, ref) in enumerate(refs)]
+        found = self._referenced(Speaker, documents.SPEAKER_OUT, documents.speaker_out, speaker_of, refs, "speaker")
+        self.speakers.update(found)
         return speaker_of
+
+    def _speaker_of(self, index, ref, known, new_aliases):
+        """Return the item's speaker: its id, or the name key of the speaker to create, planned here if new."""
+        key = name_key(ref["name"]) if "name" in ref else None
+        if key is None:
+            return ref["id"]
+        if key in known:
+            return known[key]
+        key = new_aliases.get(key, key)
+        if key not in self.new_speakers:
+            self._plan_speaker(index, ref, key, known, new_aliases)
+        return key
+
+    def _referenced(self, model, columns, document, resolved, refs, noun):
+        """Return {id: document} for the ids among resolved, and note each id a ref gives that names no row."""
+        ids = {value for value in resolved if isinstance(value, int)}
+        rows = _in_chunks(lambda chunk: model.select(*columns).where(model.id.in_(value_list(chunk))).tuples(), ids)
+        found = {row[0]: document(row) for row in rows}
+        for field, ref in refs:
+            if "id" in ref and ref["id"] not in found:
+                self.errors[f"{field}.id"] = [f"No {noun} with id {ref['id']}."]
+        return found
 
     def _plan_speaker(self, index, ref, key, known, new_aliases):
         aliases = {}
@@ -197,48 +211,38 @@ class _Batch:
 
     def _plan_sources(self):
         """Return each item's [source, *appearances]: ids, or the URLs of sources to create."""
-        refs = [(item["source"], *item.get("appearances", ())) for item in self.items]
-        urls = {ref["url"] for group in refs for ref in group if "url" in ref}
-        known = dict(
-            _in_chunks(
-                lambda chunk: Source.select(Source.url, Source.id).where(Source.url.in_(value_list(chunk))).tuples(),
-                urls,
-            )
+        groups = [_source_refs(index, item) for index, item in enumerate(self.items)]
+        urls = {ref["url"] for group in groups for _, ref in group if "url" in ref}
+        known = _known(Source.select(Source.url, Source.id), Source.url, urls)
+        sources_of = [
+            [source for source in (self._source_of(field, ref, known) for field, ref in group) if source is not None]
+            for group in groups
+        ]
+        refs = [pair for group in groups for pair in group]
+        resolved = [source for group in sources_of for source in group]
+        self.sources.update(
+            self._referenced(Source, documents.SOURCE_OUT, documents.source_out, resolved, refs, "source")
         )
-        sources_of = []
-        for index, group in enumerate(refs):
-            resolved = []
-            for position, ref in enumerate(group):
-                field = f"{index}.source" if position == 0 else f"{index}.appearances.{position - 1}"
-                if "id" in ref:
-                    resolved.append(ref["id"])
-                elif ref["url"] in known:
-                    resolved.append(known[ref["url"]])
-                else:
-                    if ref["url"] not in self.new_sources:
-                        if not ref.get("publisher"):
-                            self.errors[f"{field}.publisher"] = ["Needed to create a source for a new URL."]
-                            continue
-                        self.new_sources[ref["url"]] = {
-                            "url": ref["url"],
-                            "publisher": ref["publisher"],
-                            "title": ref.get("title"),
-                            "published_on": ref.get("published_on"),
-                            "kind": ref.get("kind", "article"),
-                        }
-                    resolved.append(ref["url"])
-            sources_of.append(resolved)
-        wanted = {value for group in sources_of for value in group if isinstance(value, int)}
-        for row in _in_chunks(
-            lambda chunk: Source.select(*documents.SOURCE_OUT).where(Source.id.in_(value_list(chunk))).tuples(), wanted
-        ):
-            self.sources[row[0]] = documents.source_out(row)
-        for index, group in enumerate(refs):
-            for position, ref in enumerate(group):
-                if "id" in ref and ref["id"] not in self.sources:
-                    field = f"{index}.source" if position == 0 else f"{index}.appearances.{position - 1}"
-                    self.errors[f"{field}.id"] = [f"No source with id {ref['id']}."]
         return sources_of
+
+    def _source_of(self, field, ref, known):
+        """Return a source's id, or the URL of the source to create, planned here if new (None if it cannot be)."""
+        if "id" in ref:
+            return ref["id"]
+        if ref["url"] in known:
+            return known[ref["url"]]
+        if ref["url"] not in self.new_sources:
+            if not ref.get("publisher"):
+                self.errors[f"{field}.publisher"] = ["Needed to create a source for a new URL."]
+                return None
+            self.new_sources[ref["url"]] = {
+                "url": ref["url"],
+                "publisher": ref["publisher"],
+                "title": ref.get("title"),
+                "published_on": ref.get("published_on"),
+                "kind": ref.get("kind", "article"),
+            }
+        return ref["url"]
 
     def create_speakers(self, actor, now):
         """Insert the planned speakers and their aliases; record speaker.created for each."""
@@ -297,6 +301,7 @@ def import_claims(items, actor, detect_conflicts=True):
 
 
 def _import(items, actor, detect_conflicts):
+    """One pass of import_claims: resolve, create what is missing, insert the claims and their parts, pair."""
     now = utcnow()
     with database.atomic():
         batch = _Batch(items)
@@ -304,61 +309,91 @@ def _import(items, actor, detect_conflicts):
         batch.create_speakers(actor, now)
         batch.create_sources(actor, now)
         source_groups = [batch.source_ids(group) for group in batch.sources_of]
-        rows = []
-        for item, speaker, sources in zip(items, batch.speaker_of, source_groups, strict=True):
-            claimed_on, has_time = stored_claimed_on(item["claimed_on"])
-            rows.append(
-                {
-                    "text": item["text"],
-                    "quote": item.get("quote"),
-                    "speaker": batch.speaker_id(speaker),
-                    "source": sources[0],
-                    "claimed_on": claimed_on,
-                    "claimed_on_has_time": has_time,
-                    "language": item.get("language") or "en",
-                    "status": "unreviewed",
-                    "supported_count": 0,
-                    "contested_count": 0,
-                    "version": 1,
-                    "created_at": now,
-                    "updated_at": now,
-                }
-            )
+        rows = [
+            _claim_row(item, batch.speaker_id(speaker), sources[0], now)
+            for item, speaker, sources in zip(items, batch.speaker_of, source_groups, strict=True)
+        ]
         ids = _insert(Claim, rows, returning=True)
-        appearances = []
-        links = []
-        created = []
-        for claim_id, item, row, sources in zip(ids, items, rows, source_groups, strict=True):
-            appearing = list(dict.fromkeys(source for source in sources[1:] if source != row["source"]))
-            appearances += [{"claim": claim_id, "source": source} for source in appearing]
-            stances = item.get("topics", ())
-            links += [
-                {
-                    "claim": claim_id,
-                    "topic": batch.topics[t["slug"]][0],
-                    "stance": t["stance"],
-                    "claimed_on": row["claimed_on"],
-                    "speaker": row["speaker"],
-                }
-                for t in stances
-            ]
-            document = documents.claim_document(
-                (claim_id, *(row[field.name] for field in documents.CLAIM_OUT[1:])),
-                batch.speakers[row["speaker"]],
-                batch.sources[row["source"]],
-                [batch.sources[source] for source in appearing],
-                [{"slug": t["slug"], "title": batch.topics[t["slug"]][1], "stance": t["stance"]} for t in stances],
-            )
-            created.append((claim_id, document))
-        _insert(ClaimAppearance, appearances)
+        claims = list(zip(ids, items, rows, source_groups, strict=True))
+        appearances = [_appearing(row, sources) for _, _, row, sources in claims]
+        links = [link for claim_id, item, row, _ in claims for link in _topic_links(claim_id, item, row, batch)]
+        _insert(
+            ClaimAppearance,
+            [
+                {"claim": claim[0], "source": source}
+                for claim, appearing in zip(claims, appearances, strict=True)
+                for source in appearing
+            ],
+        )
         _insert(ClaimTopic, links)
         count_stances((link["topic"], link["stance"], 1) for link in links)
+        created = [
+            (claim_id, _document(claim_id, item, row, appearing, batch))
+            for (claim_id, item, row, _), appearing in zip(claims, appearances, strict=True)
+        ]
         events.record_many("claim.created", "claim", actor, created)
         if detect_conflicts:
-            stanced = [
-                Claim(id=claim_id, speaker=row["speaker"], claimed_on=row["claimed_on"])
-                for claim_id, item, row in zip(ids, items, rows, strict=True)
-                if any(t["stance"] != "neutral" for t in item.get("topics", ()))
-            ]
-            conflict_detection.pair_imported(stanced, actor)
+            conflict_detection.pair_imported(_stanced(claims), actor)
     return ids
+
+
+def _claim_row(item, speaker_id, source_id, now):
+    """Return the claim table's row for a loaded item, as create_claim would store it."""
+    claimed_on, has_time = stored_claimed_on(item["claimed_on"])
+    return {
+        "text": item["text"],
+        "quote": item.get("quote"),
+        "speaker": speaker_id,
+        "source": source_id,
+        "claimed_on": claimed_on,
+        "claimed_on_has_time": has_time,
+        "language": item.get("language") or "en",
+        "status": "unreviewed",
+        "supported_count": 0,
+        "contested_count": 0,
+        "version": 1,
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
+def _appearing(row, sources):
+    """Return the claim's appearances: its other sources, once each, in the order given."""
+    return list(dict.fromkeys(source for source in sources[1:] if source != row["source"]))
+
+
+def _topic_links(claim_id, item, row, batch):
+    """Return the claim_topic rows of the claim's stances."""
+    return [
+        {
+            "claim": claim_id,
+            "topic": batch.topics[t["slug"]][0],
+            "stance": t["stance"],
+            "claimed_on": row["claimed_on"],
+            "speaker": row["speaker"],
+        }
+        for t in item.get("topics", ())
+    ]
+
+
+def _document(claim_id, item, row, appearing, batch):
+    """Return the claim as claim.created records it, built by documents.claim_document from the batch's rows."""
+    return documents.claim_document(
+        (claim_id, *(row[field.name] for field in documents.CLAIM_OUT[1:])),
+        batch.speakers[row["speaker"]],
+        batch.sources[row["source"]],
+        [batch.sources[source] for source in appearing],
+        [
+            {"slug": t["slug"], "title": batch.topics[t["slug"]][1], "stance": t["stance"]}
+            for t in item.get("topics", ())
+        ],
+    )
+
+
+def _stanced(claims):
+    """Return the new claims that take a side on a topic, as conflict detection pairs them."""
+    return [
+        Claim(id=claim_id, speaker=row["speaker"], claimed_on=row["claimed_on"])
+        for claim_id, item, row, _ in claims
+        if any(t["stance"] != "neutral" for t in item.get("topics", ()))
+    ]
