@@ -40,6 +40,9 @@ READ_RULES = sorted(
     if "GET" in rule.methods and not rule.rule.startswith(READ_EXEMPT)
 )
 
+# Reads whose query string is required.
+READ_QUERIES = {"/api/v1/claims/match": "?text=shells"}
+
 
 def _match(kind, obj):
     return {"If-Match": etags.etag(kind, obj)}
@@ -61,6 +64,11 @@ def _claim_path():
 def _speaker_path():
     speaker = _new_speaker()
     return f"/api/v1/speakers/{speaker.id}", _match("speaker", speaker)
+
+
+def _merge():
+    merged, kept = _new_speaker(), _new_speaker()
+    return f"/api/v1/speakers/{merged.id}/merge", {"into": kept.id}, {}
 
 
 def _source_path():
@@ -162,9 +170,27 @@ WRITES = {
     "webhooks.rotate_secret": ("admin", _webhook_action("rotate-secret")),
     "webhooks.redeliver": ("admin", _redeliver),
     "bulk.import_batch": ("reviewer", lambda: ("/api/v1/claims/batch", [claim_data(), claim_data()], {})),
+    "articles.analyze_article": ("reviewer", lambda: ("/api/v1/articles/analyze", {"text": "Stek said so."}, {})),
+    "articles.store_claims": (
+        "reviewer",
+        lambda: (
+            "/api/v1/articles/claims",
+            {
+                "article": {"url": f"https://news.example/{next(UNIQUE)}"},
+                "candidates": [{"speaker": {"name": "Levko Stek"}, "statement": "No shell hunger."}],
+            },
+            {},
+        ),
+    ),
+    "claims.match_claims": (
+        "reviewer",
+        lambda: ("/api/v1/claims/match", {"text": "Shells ran short.", "limit": 2}, {}),
+    ),
+    "speakers.merge_speaker": ("admin", _merge),
 }
 # Redelivery queues another send of an event already in the feed: an operational record, not a change.
-UNAUDITED = {"webhooks.redeliver"}
+# Analysing an article and matching read the ledger and store nothing (a long text does not fit a URL).
+UNAUDITED = {"webhooks.redeliver", "articles.analyze_article", "claims.match_claims"}
 RANK = {"reader": 0, "reviewer": 1, "admin": 2}
 CALLERS = ["no key", "unknown key", "forged key", "revoked key", "reader", "reviewer", "admin"]
 
@@ -254,7 +280,7 @@ def test_reads_need_a_key_when_public_reads_are_off(app, client, keys, rule, end
     topic = make_topic()
     claim = make_claim(topics=[{"slug": topic.slug, "stance": "affirms"}])
     reviews.review_claim(claim.id, "supported", "Checked.", [], "reviewer")
-    path = re.sub(r"<[^>]+>", "1", rule)
+    path = re.sub(r"<[^>]+>", "1", rule) + READ_QUERIES.get(rule, "")
     found = (200, 404)
     open_read = client.get(path)
     assert open_read.status_code in ((401,) if role else found), open_read.json

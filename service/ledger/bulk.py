@@ -6,9 +6,12 @@ import peewee
 from marshmallow import ValidationError
 from peewee import chunked
 
+from service.ledger import claims
 from service.ledger import conflict_detection
 from service.ledger import documents
+from service.ledger import duplicates
 from service.ledger import events
+from service.ledger import wording
 from service.ledger.claims import stored_claimed_on
 from service.ledger.errors import BadRequest
 from service.ledger.errors import Conflict
@@ -16,6 +19,7 @@ from service.ledger.errors import ValidationFailed
 from service.ledger.errors import flatten_messages
 from service.ledger.speakers import name_key
 from service.ledger.topics import count_stances
+from service.nlp import names
 from service.schemas.claims import ClaimInput
 from service.storage.db import database
 from service.storage.db import insert_rows
@@ -248,7 +252,13 @@ class _Batch:
         """Insert the planned speakers and their aliases; record speaker.created for each."""
         planned = list(self.new_speakers.values())
         rows = [
-            {**{k: v for k, v in plan.items() if k != "aliases"}, "version": 1, "created_at": now, "updated_at": now}
+            {
+                **{k: v for k, v in plan.items() if k != "aliases"},
+                "latin_key": names.name_key(plan["name"]),
+                "version": 1,
+                "created_at": now,
+                "updated_at": now,
+            }
             for plan in planned
         ]
         aliases = []
@@ -300,6 +310,57 @@ def import_claims(items, actor, detect_conflicts=True):
             raise Conflict("The batch collided with concurrent writes; send it again.") from error
 
 
+DUPLICATE_CHOICES = ("store", "skip", "link")
+# Batches up to this size have each item checked against the stored claims when duplicates are stored anyway
+# (a full-text query per item); skip and link always check.
+REPORTED_DUPLICATES_LIMIT = 1000
+
+
+def _duplicates_of(items):
+    """Return {item index: [likely duplicates]}: stored claims, or earlier items of the batch, with nearly its terms."""
+    found = {}
+    seen = []
+    for index, item in enumerate(items):
+        language = wording.claim_language(item["text"], item.get("language"))
+        terms = wording.search_terms(item["text"], item.get("quote"), language)
+        matches = duplicates.possible_duplicates(item["text"], terms)
+        matches += [
+            {"item": earlier, "score": round(score, 4), "text": items[earlier]["text"]}
+            for earlier, earlier_terms in seen
+            if (score := duplicates.overlap(terms, earlier_terms)) >= duplicates.DUPLICATE_OVERLAP
+        ]
+        if matches:
+            found[index] = matches
+        seen.append((index, terms))
+    return found
+
+
+def import_batch(items, actor, on_duplicate="store"):
+    """Store a batch as import_claims does, reporting likely duplicates; skip them or link them if asked.
+
+    Returns {"ids", "possible_duplicates", "skipped", "linked"}. With "skip" an item whose duplicate is
+    stored (or earlier in the batch) is left out; with "link" its source is added to the stored claim's
+    appearances instead. Either way ids lists only the claims created, in the batch's order.
+    """
+    check = on_duplicate != "store" or len(items) <= REPORTED_DUPLICATES_LIMIT
+    found = _duplicates_of(items) if check else {}
+    reported = [{"index": index, "duplicates": matches} for index, matches in sorted(found.items())]
+    if on_duplicate == "store":
+        return {"ids": import_claims(items, actor), "possible_duplicates": reported, "skipped": [], "linked": []}
+    kept = [item for index, item in enumerate(items) if index not in found]
+    skipped, linked = [], []
+    with database.atomic():
+        ids = import_claims(kept, actor) if kept else []
+        for index, matches in sorted(found.items()):
+            stored = [match["id"] for match in matches if "id" in match]
+            if on_duplicate == "link" and stored:
+                claims.add_appearance(stored[0], items[index]["source"], actor)
+                linked.append({"index": index, "claim_id": stored[0]})
+            else:
+                skipped.append({"index": index, "duplicate_of": stored[0] if stored else {"item": matches[0]["item"]}})
+    return {"ids": ids, "possible_duplicates": reported, "skipped": skipped, "linked": linked}
+
+
 def _import(items, actor, detect_conflicts):
     """One pass of import_claims: resolve, create what is missing, insert the claims and their parts, pair."""
     now = utcnow()
@@ -340,6 +401,7 @@ def _import(items, actor, detect_conflicts):
 def _claim_row(item, speaker_id, source_id, now):
     """Return the claim table's row for a loaded item, as create_claim would store it."""
     claimed_on, has_time = stored_claimed_on(item["claimed_on"])
+    language = wording.claim_language(item["text"], item.get("language"))
     return {
         "text": item["text"],
         "quote": item.get("quote"),
@@ -347,7 +409,8 @@ def _claim_row(item, speaker_id, source_id, now):
         "source": source_id,
         "claimed_on": claimed_on,
         "claimed_on_has_time": has_time,
-        "language": item.get("language") or "en",
+        "language": language,
+        "search_terms": wording.search_terms(item["text"], item.get("quote"), language),
         "status": "unreviewed",
         "supported_count": 0,
         "contested_count": 0,

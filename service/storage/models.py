@@ -43,6 +43,7 @@ EVENT_TYPES = (
     "webhook.deleted",
     "webhook.secret_rotated",
     "webhook.disabled",
+    "article.analyzed",
 )
 """Every event type the change feed carries: the types a webhook may subscribe to (or "*" for all)."""
 # Ids stay exact as JSON numbers and within SQLite's 64-bit INTEGER, which a larger Python int overflows.
@@ -85,6 +86,8 @@ class Speaker(BaseModel):
 
     name = peewee.CharField(max_length=200)
     name_key = peewee.CharField(max_length=200, unique=True)
+    # nlp.names.name_key of the name: the same for one name in Cyrillic and Latin letters.
+    latin_key = peewee.CharField(max_length=200, default="", index=True)
     description = peewee.TextField(null=True)
     affiliation = peewee.CharField(max_length=200, null=True)
     kind = peewee.CharField(max_length=20, default="person")
@@ -156,6 +159,8 @@ class Claim(BaseModel):
     claimed_on = peewee.DateTimeField()
     claimed_on_has_time = peewee.BooleanField(default=False)
     language = peewee.CharField(max_length=35, default="en")
+    # The word-form terms of text and quote (ledger.wording.search_terms); the full-text indexes read only this.
+    search_terms = peewee.TextField(default="")
     status = peewee.CharField(max_length=20, default="unreviewed")
     supported_count = peewee.IntegerField(default=0)
     contested_count = peewee.IntegerField(default=0)
@@ -310,6 +315,21 @@ class Conflict(BaseModel):
         )
 
 
+class ClaimVector(BaseModel):
+    """A claim's sentence vector (float32 bytes) from one model; id only grows, so readers catch up by id.
+
+    Written by the background embedder, never by a request; an edit to a claim's text deletes its row.
+    """
+
+    claim = peewee.ForeignKeyField(Claim, on_delete="CASCADE", unique=True, backref="+")
+    model = peewee.CharField(max_length=100)
+    vector = peewee.BlobField()
+    created_at = peewee.DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "claim_vectors"
+
+
 class Webhook(BaseModel):
     """A subscriber URL and the event types it wants; secrets are whsec_ strings."""
 
@@ -400,6 +420,30 @@ class RateLimitWindow(BaseModel):
         )
 
 
+class ArticleJob(BaseModel):
+    """An article too long to analyse while the caller waits; the worker analyses it and keeps the result.
+
+    status moves pending -> running -> done (result set) or failed (error set); a running job whose
+    locked_until has passed is taken again, so a worker that died does not strand it.
+    """
+
+    status = peewee.CharField(max_length=20, default="pending")
+    text = peewee.TextField()
+    language = peewee.CharField(max_length=35, null=True)
+    url = peewee.CharField(max_length=2000, null=True)
+    published_on = peewee.DateField(null=True)
+    actor = peewee.CharField(max_length=100)
+    result = JSONField(null=True)
+    error = peewee.TextField(null=True)
+    locked_until = peewee.DateTimeField(null=True)
+    created_at = peewee.DateTimeField(default=utcnow)
+    finished_at = peewee.DateTimeField(null=True)
+
+    class Meta:
+        table_name = "article_job"
+        indexes = ((("status", "id"), False),)
+
+
 ALL_MODELS = [
     Speaker,
     SpeakerAlias,
@@ -413,9 +457,11 @@ ALL_MODELS = [
     Review,
     Event,
     Conflict,
+    ClaimVector,
     Webhook,
     Delivery,
     DeliveryAttempt,
     IdempotencyRecord,
     RateLimitWindow,
+    ArticleJob,
 ]

@@ -9,6 +9,7 @@ from service.http import guard
 from service.http.api.common import Blueprint
 from service.ledger import bulk
 from service.ledger import export
+from service.schemas.bulk import BatchArgs
 from service.schemas.bulk import BatchCreated
 from service.schemas.bulk import ExportQuery
 from service.storage.models import utcnow
@@ -30,13 +31,14 @@ blp = Blueprint("bulk", __name__, description="Claims in bulk: import thousands 
         "content": {"application/json": {"schema": CLAIM_ARRAY}, NDJSON: {"schema": {"type": "string"}}},
     }
 )
+@blp.arguments(BatchArgs, location="query")
 @blp.response(201, BatchCreated)
-def import_batch():
+def import_batch(args):
     """Create up to 10,000 claims at once, all or nothing; 422 names each bad item's index and fields."""
     request.max_content_length = current_app.config["MAX_BATCH_BYTES"]
     raw_items = bulk.parse_body(request.get_data(), ndjson=request.mimetype == NDJSON)
-    ids = bulk.import_claims(bulk.validate_batch(raw_items), guard.actor())
-    return {"created": len(ids), "ids": ids}
+    result = bulk.import_batch(bulk.validate_batch(raw_items), guard.actor(), args["duplicates"])
+    return {"created": len(result["ids"]), **result}
 
 
 @blp.route("/claims/export")
