@@ -249,6 +249,19 @@ class ApiKey(BaseModel):
         table_name = "api_key"
 
 
+class DeskSession(BaseModel):
+    """A reviewer signed in to the desk: only the token's SHA-256 is kept; it lasts while its key is live."""
+
+    token_hash = peewee.CharField(max_length=64, unique=True)
+    key = peewee.ForeignKeyField(ApiKey, backref="desk_sessions", on_delete="CASCADE")
+    csrf_secret = peewee.CharField(max_length=64)
+    created_at = peewee.DateTimeField(default=utcnow)
+    last_seen_at = peewee.DateTimeField(default=utcnow, index=True)
+
+    class Meta:
+        table_name = "desk_session"
+
+
 class Review(BaseModel):
     """A reviewer's verdict on a claim; never edited or deleted."""
 
@@ -276,7 +289,10 @@ class Event(BaseModel):
 
     class Meta:
         table_name = "event"
-        indexes = ((("type", "id"), False),)
+        indexes = (
+            (("type", "id"), False),
+            (("object_type", "object_id", "id"), False),
+        )
 
 
 class Conflict(BaseModel):
@@ -530,6 +546,7 @@ ALL_MODELS = [
     ClaimAppearance,
     ClaimTopic,
     ApiKey,
+    DeskSession,
     Review,
     Event,
     Conflict,
