@@ -8,7 +8,9 @@ import pytest
 from factories import claim_data
 
 from service.ledger import embedder
+from service.ledger import keys as api_keys
 from service.ledger import matching
+from service.ledger import ratings
 from service.ledger import seeds
 from service.nlp import vectors
 from service.storage.models import ClaimVector
@@ -181,3 +183,35 @@ def test_merging_speakers_moves_claims_and_makes_the_name_an_alias(client, keys,
     assert again.status_code == 404
     into_itself = client.post(f"/api/v1/speakers/{seeded_id}/merge", json={"into": seeded_id}, headers=keys["admin"])
     assert into_itself.status_code == 422
+
+
+def test_a_match_shows_the_claims_published_fact_checks_and_never_its_drafts(client, keys, seeded):
+    embedder.catch_up()
+    ratings.ensure_default_scale()
+    _, editor = api_keys.create_key("Eddie Editor", "editor", actor="test")
+    target = _seeded_ammunition_claim(client)
+    body = {
+        "headline": "Was Wagner short of shells at Bakhmut?",
+        "article_url": "https://www.paper.example/2023/04/10/wagner-shells",
+        "authors": ["Olena Checker"],
+        "rating": "mostly-false",
+        "explanation": "Front-line reports show steady Russian artillery fire.",
+        "language": "en",
+        "claim_ids": [target["id"]],
+    }
+    drafted = client.post("/api/v1/fact-checks", json=body, headers=keys["reviewer"])
+    assert drafted.status_code == 201
+    text = "Prigozhin complained that his fighters in Bakhmut lacked ammunition."
+    assert _match(client, keys, text)[0]["fact_checks"] == []
+
+    published = client.post(
+        f"/api/v1/fact-checks/{drafted.get_json()['id']}/publish",
+        headers={"Authorization": f"Bearer {editor}", "If-Match": drafted.headers["ETag"]},
+    )
+    assert published.status_code == 200
+
+    (item, *_) = _match(client, keys, text)
+    assert item["claim"]["id"] == target["id"]
+    assert [(f["headline"], f["rating"]["label"]) for f in item["fact_checks"]] == [
+        ("Was Wagner short of shells at Bakhmut?", "Mostly false")
+    ]

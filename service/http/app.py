@@ -12,6 +12,7 @@ from werkzeug.routing import IntegerConverter
 from service import config as settings
 from service.http import api as api_package
 from service.http import cors
+from service.http import desk
 from service.http import guard
 from service.http import health
 from service.http import idempotency
@@ -147,6 +148,7 @@ def build(config=None):
     app.register_blueprint(health.blp)
     app.register_blueprint(embeds.blp)
     app.register_blueprint(pages.blp)
+    app.register_blueprint(desk.blp)
     app.add_url_rule("/api/v1/docs/assets/<path:filename>", "docs_assets", _send_asset)
 
     app.before_request(cors.answer_preflight)

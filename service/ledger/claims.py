@@ -275,9 +275,12 @@ def _day_end(value):
     return datetime.datetime.combine(value, datetime.time.max)
 
 
-def filtered(filters):
-    """Return (query, date column, id column): the claims matching the listing's filters other than q, unordered."""
-    query = _select()
+def filtered(filters, query=None):
+    """Return (query, date column, id column): the claims matching the listing's filters other than q, unordered.
+
+    query, if given, is the claim query to narrow (by default claims with their speaker and source joined).
+    """
+    query = _select() if query is None else query
     if "topic" in filters:
         topic = Topic.get_or_none(Topic.slug == filters["topic"])
         query = query.join(ClaimTopic, on=(ClaimTopic.claim == Claim.id)).where(

@@ -151,6 +151,42 @@ def dismiss(conflict_id, actor, note=None):
     return _decide(conflict_id, "dismissed", actor, note)
 
 
+BULK_LIMIT = 500
+
+
+def dismiss_many(conflict_ids, actor, note=None):
+    """Dismiss many conflicts in one transaction, each with its event: all of them, or none if any is unknown."""
+    conflict_ids = list(dict.fromkeys(conflict_ids))
+    if not conflict_ids or len(conflict_ids) > BULK_LIMIT:
+        raise errors.ValidationFailed(
+            "Choose the conflicts to dismiss.", errors={"ids": [f"Give 1 to {BULK_LIMIT} conflict ids."]}
+        )
+    with database.atomic():
+        found = {row.id for row in Conflict.select(Conflict.id).where(Conflict.id.in_(conflict_ids))}
+        missing = [conflict_id for conflict_id in conflict_ids if conflict_id not in found]
+        if missing:
+            raise errors.NotFound(
+                f"No conflict with id {', '.join(map(str, missing))}; nothing was dismissed.",
+                errors={"ids": [f"Unknown: {', '.join(map(str, missing))}."]},
+            )
+        changes = {
+            Conflict.status: "dismissed",
+            Conflict.decided_by: actor,
+            Conflict.decided_at: utcnow(),
+            Conflict.version: Conflict.version + 1,
+            Conflict.updated_at: utcnow(),
+        }
+        if note is not None:
+            changes[Conflict.note] = note
+        Conflict.update(changes).where(Conflict.id.in_(conflict_ids)).execute()
+        rows = _rows(_select().where(Conflict.id.in_(conflict_ids)).order_by(Conflict.id))
+        dismissed = _with_claims(rows)
+        events.record_many(
+            "conflict.dismissed", "conflict", actor, [(conflict["id"], _brief(conflict)) for conflict in dismissed]
+        )
+    return dismissed
+
+
 def list_conflicts(filters, limit=50, cursor=None, *, secret):
     """Return (conflicts, next_cursor): newest first, filtered by topic, speaker, claim, status, basis."""
     query = _select()

@@ -15,6 +15,7 @@ from peewee import JOIN
 
 from service.ledger import claims
 from service.ledger import documents
+from service.ledger import fact_checks
 from service.ledger import search
 from service.nlp import vector_index
 from service.nlp import vectors
@@ -233,12 +234,9 @@ def _conflicts_by_claim(claim_ids):
 
 
 def _fact_checks(claim_ids):
-    """Return {claim id: [published fact-checks]}.
-
-    The hook for published fact-checks: none are stored by this ledger yet, so every list is empty; when
-    they land, read them here and every match shows them.
-    """
-    return {claim_id: [] for claim_id in claim_ids}
+    """Return {claim id: [published fact-checks, latest first]}, as the API shows them (drafts never)."""
+    published = fact_checks.published_for_claims(claim_ids)
+    return {claim_id: [fact_checks.document(f) for f in published.get(claim_id, ())] for claim_id in claim_ids}
 
 
 def match_claims(text, language=None, limit=DEFAULT_LIMIT):

@@ -4,6 +4,7 @@ from service.ledger import documents
 from service.ledger import events
 from service.ledger.errors import NotFound
 from service.storage import db
+from service.storage import etags
 from service.storage.db import database
 from service.storage.models import VERDICTS
 from service.storage.models import Claim
@@ -39,11 +40,16 @@ def tally(claim_id):
     return status, summary
 
 
-def review_claim(claim_id, verdict, rationale, evidence, reviewer):
-    """Record a reviewer's verdict on a claim, recount the claim's status and summary, and record the event."""
+def review_claim(claim_id, verdict, rationale, evidence, reviewer, version=None):
+    """Record a reviewer's verdict on a claim, recount the claim's status and summary, and record the event.
+
+    With a version (as an If-Match names it), the review is refused with 412 if the claim has moved on since.
+    """
     evidence = [{"url": item["url"], "title": item.get("title"), "note": item.get("note")} for item in evidence]
     with database.atomic():
         _lock_claim(claim_id)
+        if version is not None:
+            etags.check_version(Claim.get_by_id(claim_id), version)
         review = Review.create(
             claim=claim_id,
             reviewer=reviewer,
