@@ -48,8 +48,10 @@ def show_seed(path):
     text = article_text(path.read_text(encoding="utf-8"), "text/plain")
     found = attributions(text, "en")
     for attribution in found:
-        print(f"[{attribution.span.start}:{attribution.span.end}] {attribution.speaker}"
-              f" | role: {attribution.role} | {attribution.verb} | checkworthiness {attribution.checkworthiness}")
+        print(
+            f"[{attribution.span.start}:{attribution.span.end}] {attribution.speaker}"
+            f" | role: {attribution.role} | {attribution.verb} | checkworthiness {attribution.checkworthiness}"
+        )
         print(f"    statement: {attribution.statement}")
         if attribution.quote:
             print(f"    quote: {attribution.quote}")
