@@ -270,8 +270,8 @@ def _field_cases():
                 key = (owner, path.rsplit(".", 1)[-1], case)
                 if key not in seen:
                     seen.add(key)
-                    # A nested object of the wrong type is refused as a whole: its error is path._schema.
-                    named = f"{path}._schema" if isinstance(field, fields.Nested) and case == "wrong type" else path
+                    # A nested object of the wrong type is refused as a whole, under its own path.
+                    named = path
                     yield pytest.param(
                         method, endpoint, schema, path, value, named, id=f"{method} {rule} {path} {case}"
                     )

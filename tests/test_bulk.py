@@ -169,7 +169,7 @@ def test_every_claim_gets_one_event_showing_it_as_get_does_and_webhooks_get_thei
         ({"text": None}, "text", "Field may not be null."),
         ({"claimed_on": "07/04/2023"}, "claimed_on", "Not a valid date or date-time"),
         ({"colour": "red"}, "colour", "Unknown field."),
-        ({"speaker": {"id": 1, "name": "Both"}}, "speaker._schema", "Give either id or name."),
+        ({"speaker": {"id": 1, "name": "Both"}}, "speaker", "Give either id or name."),
         ({"topics": [{"slug": "ammunition", "stance": "maybe"}]}, "topics.0.stance", "Must be one of"),
         ({"topics": [{"slug": "no-such-topic", "stance": "affirms"}]}, "topics", "Unknown topic slug"),
         ({"speaker": {"id": 999999}}, "speaker.id", "No speaker with id 999999."),

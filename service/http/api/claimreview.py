@@ -9,6 +9,7 @@ from service.http.api.common import ETAG
 from service.http.api.common import Blueprint
 from service.http.api.common import public_base_url
 from service.ledger import claimreview
+from service.schemas.published import ClaimReview
 
 JSONLD_MIMETYPE = "application/ld+json"
 
@@ -18,7 +19,7 @@ blp = Blueprint("claimreview", __name__, description="schema.org ClaimReview mar
 @blp.route("/claims/<int:claim_id>/claimreview")
 @blp.response(
     200,
-    {"type": "object"},
+    ClaimReview,
     content_type=JSONLD_MIMETYPE,
     description="schema.org ClaimReview JSON-LD; 404 while the claim is unreviewed.",
     headers=ETAG,

@@ -5,6 +5,7 @@ from flask import url_for
 
 from service.http import guard
 from service.http.api.common import ETAG
+from service.http.api.common import LOCATION
 from service.http.api.common import Blueprint
 from service.http.api.common import if_match
 from service.http.api.common import page_limit
@@ -34,7 +35,7 @@ def list_claims(args):
 @blp.route("/claims", methods=["POST"])
 @guard.require("reviewer")
 @blp.arguments(ClaimInput)
-@blp.response(201, ClaimOut, headers=ETAG)
+@blp.response(201, ClaimOut, headers={**ETAG, **LOCATION})
 def create_claim(data):
     """Create a claim; its speaker and sources are matched or created."""
     document = claims.create_claim(data, guard.actor()).document
