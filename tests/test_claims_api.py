@@ -82,6 +82,7 @@ EXPECTED_CLAIM = {
     "version": 1,
     "created_at": TIMESTAMP,
     "updated_at": TIMESTAMP,
+    "external_id": None,
 }
 
 

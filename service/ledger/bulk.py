@@ -1,22 +1,31 @@
 """Bulk import of claims: thousands validated and stored in one transaction, with their events."""
 
+import csv
 import datetime
+import io
 import json
+from urllib.parse import urlsplit
 
 import peewee
 from marshmallow import ValidationError
 from peewee import chunked
 
+from service.ledger import claims as single_claims
 from service.ledger import conflict_detection
 from service.ledger import events
 from service.ledger import export
+from service.ledger import reviews as claim_reviews
+from service.ledger import topics as topic_store
+from service.ledger.documents import COLUMNS
+from service.ledger.documents import as_datetime
+from service.ledger.documents import documents
 from service.ledger.errors import BadRequest
 from service.ledger.errors import Conflict
 from service.ledger.errors import ValidationFailed
 from service.ledger.errors import flatten_messages
 from service.ledger.speakers import name_key
 from service.ledger.topics import count_stances
-from service.schemas.claims import ClaimInput
+from service.schemas.bulk import ImportedClaim
 from service.schemas.claims import SourceDetail
 from service.schemas.claims import SpeakerDetail
 from service.storage.db import database
@@ -26,6 +35,7 @@ from service.storage.models import CLAIM_STATUSES
 from service.storage.models import Claim
 from service.storage.models import ClaimAppearance
 from service.storage.models import ClaimTopic
+from service.storage.models import Review
 from service.storage.models import Source
 from service.storage.models import Speaker
 from service.storage.models import SpeakerAlias
@@ -36,17 +46,19 @@ MAX_BATCH = 10_000
 MAX_REPORTED_ITEMS = 100
 # Keys per IN (...) list: well under SQLite's 32,766 bound variables.
 KEYS_PER_QUERY = 5000
-_CLAIM_INPUT = ClaimInput()
+_CLAIM_INPUT = ImportedClaim()
 
 
-def parse_body(body, ndjson):
-    """Return the list of raw items in a JSON array or NDJSON body, or raise 400 naming where it breaks."""
+def parse_body(body, ndjson=False, csv_rows=False):
+    """Return the list of raw items in a JSON array, NDJSON or CSV body, or raise 400 naming where it breaks."""
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError as error:
         raise BadRequest(f"The body is not UTF-8 (byte {error.start}).") from None
     if ndjson:
         return [item for _, item in iter_ndjson(text.splitlines())]
+    if csv_rows:
+        return csv_items(text)
     try:
         return json.loads(text)
     except ValueError as error:
@@ -70,6 +82,56 @@ def iter_ndjson(lines, first_line=1):
                 ) from None
 
 
+def _csv_text(value):
+    """Return a CSV cell as typed: the export's leading ' that keeps a formula start as text is taken off."""
+    if value.startswith("'") and value[1:].startswith(export.FORMULA_STARTS):
+        return value[1:]
+    return value
+
+
+def _csv_item(row):
+    item = {
+        "text": _csv_text(row.get("text") or ""),
+        "speaker": {"name": _csv_text(row.get("speaker_name") or "")},
+        "source": {"url": row.get("source_url") or "", "publisher": _csv_text(row.get("source_publisher") or "")},
+        "claimed_on": row.get("claimed_on") or "",
+    }
+    if row.get("speaker_kind"):
+        item["speaker"]["kind"] = row["speaker_kind"]
+    for name in ("quote", "external_id"):
+        if row.get(name):
+            item[name] = _csv_text(row[name])
+    if row.get("language"):
+        item["language"] = row["language"]
+    if row.get("appearances"):
+        # A URL this ledger does not know yet is created with its host as publisher (a CSV cell has no room for more).
+        item["appearances"] = [
+            {"url": url, "publisher": urlsplit(url).hostname or url} for url in row["appearances"].split()
+        ]
+    if row.get("topics"):
+        item["topics"] = [
+            dict(zip(("slug", "stance"), pair.split(":", 1), strict=False)) for pair in row["topics"].split(";") if pair
+        ]
+    return item
+
+
+def csv_items(text):
+    """Return the raw items of a CSV body with the export's header (the exporting ledger's own columns ignored)."""
+    reader = csv.DictReader(io.StringIO(text.removeprefix("\ufeff"), newline=""))
+    try:
+        header = reader.fieldnames or []
+        unknown = [name for name in header if name not in export.CSV_COLUMNS]
+        if unknown or "text" not in header:
+            problem = f"unknown columns {', '.join(unknown)}" if unknown else "no text column"
+            raise ValidationFailed(
+                f"The CSV header has {problem}; use the export's (GET /api/v1/claims/export?format=csv).",
+                errors={"header": [f"Columns are {', '.join(export.CSV_IMPORTED)}."]},
+            )
+        return [_csv_item(row) for row in reader]
+    except csv.Error as error:
+        raise BadRequest(f"The CSV breaks at line {reader.line_num}: {error}.") from None
+
+
 def _failure(errors, total):
     """Return the 422 for a batch: every bad item's index and fields, up to MAX_REPORTED_ITEMS items."""
     bad = sorted({int(key.split(".", 1)[0]) for key in errors})
@@ -90,9 +152,20 @@ def validate_batch(raw_items):
     if len(raw_items) > MAX_BATCH:
         raise ValidationFailed(f"A batch holds at most {MAX_BATCH:,} claims, not {len(raw_items):,}; split it.")
     try:
-        return _CLAIM_INPUT.load(raw_items, many=True)
+        items = _CLAIM_INPUT.load(raw_items, many=True)
     except ValidationError as error:
         raise _failure(flatten_messages(error.messages), len(raw_items)) from None
+    holders = {}
+    errors = {}
+    for index, item in enumerate(items):
+        external_id = item.get("external_id")
+        if external_id is not None:
+            if external_id in holders:
+                errors[f"{index}.external_id"] = [f"Item {holders[external_id]} has the same external_id."]
+            holders.setdefault(external_id, index)
+    if errors:
+        raise _failure(errors, len(items))
+    return items
 
 
 def _in_chunks(query_for, keys):
@@ -144,8 +217,17 @@ class _Batch:
             slugs,
         )
         self.topics = {slug: (topic_id, title) for slug, topic_id, title in rows}
+        self.new_topics = {}
+        for item in self.items:
+            for topic in item.get("topics", ()):
+                if topic["slug"] not in self.topics and topic.get("title") and topic["slug"] not in self.new_topics:
+                    self.new_topics[topic["slug"]] = {key: topic.get(key) for key in ("slug", "title", "description")}
         for index, item in enumerate(self.items):
-            unknown = [topic["slug"] for topic in item.get("topics", ()) if topic["slug"] not in self.topics]
+            unknown = [
+                topic["slug"]
+                for topic in item.get("topics", ())
+                if topic["slug"] not in self.topics and topic["slug"] not in self.new_topics
+            ]
             if unknown:
                 self.errors[f"{index}.topics"] = [f"Unknown topic slug {slug!r}." for slug in unknown]
 
@@ -248,6 +330,12 @@ class _Batch:
                     self.errors[f"{field}.id"] = [f"No source with id {ref['id']}."]
         return sources_of
 
+    def create_topics(self, actor):
+        """Create the topics the batch names with a title that this ledger lacks; record topic.created for each."""
+        for plan in self.new_topics.values():
+            topic = topic_store.create_topic(plan, actor)
+            self.topics[topic.slug] = (topic.id, topic.title)
+
     def create_speakers(self, actor, now):
         """Insert the planned speakers and their aliases; record speaker.created for each."""
         planned = list(self.new_speakers.values())
@@ -291,9 +379,18 @@ class _Batch:
 
 
 def import_claims(items, actor, detect_conflicts=True):
-    """Store loaded claims all or nothing, matching or creating speakers and sources; return the new ids in order.
+    """Store loaded claims as import_batch does; return each item's claim id, in order."""
+    return import_batch(items, actor, detect_conflicts)["ids"]
 
-    With detect_conflicts, claims taking opposite stances are paired as when stored one by one.
+
+def import_batch(items, actor, detect_conflicts=True):
+    """Store loaded claims all or nothing, matching or creating speakers, sources and topics; return the outcome.
+
+    A claim already here (the same external_id; without one, the same text, speaker, source and date) is
+    updated where it differs instead of stored again, and reviews it lacks are added, so that sending a
+    batch twice changes nothing the second time. The outcome: {"ids": each item's claim id, "created",
+    "updated", "unchanged"}. With detect_conflicts, new claims taking opposite stances are paired as when
+    stored one by one. The batch's own events go to the feed; webhooks get one claims.imported.
     """
     try:
         return _import(items, actor, detect_conflicts)
@@ -306,69 +403,220 @@ def import_claims(items, actor, detect_conflicts=True):
             raise Conflict("The batch collided with concurrent writes; send it again.") from error
 
 
+def _existing_claims(items, speaker_ids, source_groups):
+    """Return {index: claim id} for the items that are already claims here."""
+    found = {}
+    external_ids = {item["external_id"]: index for index, item in enumerate(items) if item.get("external_id")}
+    for claim_id, external_id in _in_chunks(
+        lambda chunk: (
+            Claim.select(Claim.id, Claim.external_id).where(Claim.external_id.in_(value_list(chunk))).tuples()
+        ),
+        external_ids,
+    ):
+        found[external_ids[external_id]] = claim_id
+    # Without an external_id, the same words by the same speaker in the same source on the same date.
+    wanted = {}
+    for index, item in enumerate(items):
+        if not item.get("external_id"):
+            claimed_on, _ = _claim_datetime(item["claimed_on"])
+            key = (speaker_ids[index], source_groups[index][0], claimed_on, item["text"])
+            wanted.setdefault(key, index)
+    speakers = {key[0] for key in wanted}
+    for claim_id, speaker, source, claimed_on, text, external_id in _in_chunks(
+        lambda chunk: (
+            Claim.select(Claim.id, Claim.speaker, Claim.source, Claim.claimed_on, Claim.text, Claim.external_id)
+            .where(Claim.speaker.in_(value_list(chunk)))
+            .where(Claim.claimed_on.in_(value_list(sorted({key[2] for key in wanted if key[0] in chunk}))))
+            .tuples()
+        ),
+        speakers,
+    ):
+        index = wanted.get((speaker, source, as_datetime(claimed_on), text))
+        if index is not None and external_id is None and index not in found:
+            found[index] = claim_id
+    return found
+
+
+def _changes(item, document, speaker_id, sources):
+    """Return what an item changes in the claim it matched (ClaimUpdate's shape), or {} when nothing."""
+    changes = {}
+    for name in ("text", "quote", "external_id"):
+        if name in item and item[name] != document[name]:
+            changes[name] = item[name]
+    if (item.get("language") or "en") != document["language"]:
+        changes["language"] = item.get("language") or "en"
+    claimed_on, has_time = _claim_datetime(item["claimed_on"])
+    wanted_on = claimed_on.isoformat(timespec="seconds") + "Z" if has_time else claimed_on.date().isoformat()
+    if wanted_on != document["claimed_on"]:
+        changes["claimed_on"] = item["claimed_on"]
+    if speaker_id != document["speaker"]["id"]:
+        changes["speaker"] = {"id": speaker_id}
+    if sources[0] != document["source"]["id"]:
+        changes["source"] = {"id": sources[0]}
+    appearing = list(dict.fromkeys(source for source in sources[1:] if source != sources[0]))
+    if "appearances" in item and appearing != [source["id"] for source in document["appearances"]]:
+        changes["appearances"] = [{"id": source} for source in appearing]
+    stances = [{"slug": t["slug"], "stance": t["stance"]} for t in item.get("topics", ())]
+    if "topics" in item and stances != [{"slug": t["slug"], "stance": t["stance"]} for t in document["topics"]]:
+        changes["topics"] = stances
+    return changes
+
+
+def _add_reviews(reviews_by_claim, actor):
+    """Store each claim's reviews that it lacks (by reviewer and time), recount it, and record review.created."""
+    if not reviews_by_claim:
+        return 0
+    held = set()
+    for claim_id, reviewer, created_at in _in_chunks(
+        lambda chunk: (
+            Review.select(Review.claim, Review.reviewer, Review.created_at)
+            .where(Review.claim.in_(value_list(chunk)))
+            .tuples()
+        ),
+        reviews_by_claim,
+    ):
+        held.add((claim_id, reviewer, as_datetime(created_at)))
+    added = 0
+    for claim_id, reviews in reviews_by_claim.items():
+        new = [
+            review
+            for review in sorted(reviews, key=lambda review: review["created_at"])
+            if (claim_id, review["reviewer"], review["created_at"]) not in held
+        ]
+        for review in new:
+            claim_reviews.import_review(claim_id, review, actor)
+        added += len(new)
+    return added
+
+
 def _import(items, actor, detect_conflicts):
     now = utcnow()
     with database.atomic():
-        batch = _Batch(items)
-        batch.resolve()
-        batch.create_speakers(actor, now)
-        batch.create_sources(actor, now)
-        source_groups = [batch.source_ids(group) for group in batch.sources_of]
-        rows = []
-        for item, speaker, sources in zip(items, batch.speaker_of, source_groups, strict=True):
-            claimed_on, has_time = _claim_datetime(item["claimed_on"])
-            rows.append(
-                {
-                    "text": item["text"],
-                    "quote": item.get("quote"),
-                    "speaker": batch.speaker_id(speaker),
-                    "source": sources[0],
-                    "claimed_on": claimed_on,
-                    "claimed_on_has_time": has_time,
-                    "language": item.get("language") or "en",
-                    "status": "unreviewed",
-                    "supported_count": 0,
-                    "contested_count": 0,
-                    "version": 1,
-                    "created_at": now,
-                    "updated_at": now,
-                }
-            )
-        ids = _insert(Claim, rows, returning=True)
-        appearances = []
-        links = []
-        documents = []
-        for claim_id, item, row, sources in zip(ids, items, rows, source_groups, strict=True):
-            appearing = list(dict.fromkeys(source for source in sources[1:] if source != row["source"]))
-            appearances += [{"claim": claim_id, "source": source} for source in appearing]
-            stances = item.get("topics", ())
-            links += [
-                {
-                    "claim": claim_id,
-                    "topic": batch.topics[t["slug"]][0],
-                    "stance": t["stance"],
-                    "claimed_on": row["claimed_on"],
-                    "speaker": row["speaker"],
-                }
-                for t in stances
-            ]
-            document = export.claim_document(
-                (claim_id, *(row[field.name] for field in export.CLAIM_OUT[1:])),
-                batch.speakers[row["speaker"]],
-                batch.sources[row["source"]],
-                [batch.sources[source] for source in appearing],
-                [{"slug": t["slug"], "title": batch.topics[t["slug"]][1], "stance": t["stance"]} for t in stances],
-            )
-            documents.append((claim_id, document))
-        _insert(ClaimAppearance, appearances)
-        _insert(ClaimTopic, links)
-        count_stances((link["topic"], link["stance"], 1) for link in links)
-        events.record_many("claim.created", "claim", actor, documents)
-        if detect_conflicts:
-            stanced = [
-                Claim(id=claim_id, speaker=row["speaker"], claimed_on=row["claimed_on"])
-                for claim_id, item, row in zip(ids, items, rows, strict=True)
-                if any(t["stance"] != "neutral" for t in item.get("topics", ()))
-            ]
-            conflict_detection.pair_imported(stanced, actor)
-    return ids
+        with events.batch() as written:
+            outcome, announcement = _store_batch(items, actor, detect_conflicts, now)
+        if written.first_event_id is not None:
+            announcement["first_event_id"] = written.first_event_id
+            events.record("claims.imported", "claims", (outcome["ids"] or [0])[0], actor, announcement)
+    return outcome
+
+
+def _store_batch(items, actor, detect_conflicts, now):
+    """Store the batch; return (outcome, the claims.imported event's data)."""
+    batch = _Batch(items)
+    batch.resolve()
+    batch.create_topics(actor)
+    batch.create_speakers(actor, now)
+    batch.create_sources(actor, now)
+    source_groups = [batch.source_ids(group) for group in batch.sources_of]
+    speaker_ids = [batch.speaker_id(speaker) for speaker in batch.speaker_of]
+    existing = _existing_claims(items, speaker_ids, source_groups)
+    fresh = [index for index in range(len(items)) if index not in existing]
+    rows = []
+    for index in fresh:
+        item = items[index]
+        claimed_on, has_time = _claim_datetime(item["claimed_on"])
+        rows.append(
+            {
+                "text": item["text"],
+                "quote": item.get("quote"),
+                "speaker": speaker_ids[index],
+                "source": source_groups[index][0],
+                "claimed_on": claimed_on,
+                "claimed_on_has_time": has_time,
+                "language": item.get("language") or "en",
+                "status": "unreviewed",
+                "supported_count": 0,
+                "contested_count": 0,
+                "version": 1,
+                "created_at": now,
+                "updated_at": now,
+                "external_id": item.get("external_id"),
+            }
+        )
+    ids = _insert(Claim, rows, returning=True)
+    appearances = []
+    links = []
+    claim_documents = []
+    for claim_id, index, row in zip(ids, fresh, rows, strict=True):
+        item, sources = items[index], source_groups[index]
+        appearing = list(dict.fromkeys(source for source in sources[1:] if source != row["source"]))
+        appearances += [{"claim": claim_id, "source": source} for source in appearing]
+        stances = item.get("topics", ())
+        links += [
+            {
+                "claim": claim_id,
+                "topic": batch.topics[t["slug"]][0],
+                "stance": t["stance"],
+                "claimed_on": row["claimed_on"],
+                "speaker": row["speaker"],
+            }
+            for t in stances
+        ]
+        document = export.claim_document(
+            (claim_id, *(row[field.name] for field in export.CLAIM_OUT[1:])),
+            batch.speakers[row["speaker"]],
+            batch.sources[row["source"]],
+            [batch.sources[source] for source in appearing],
+            [{"slug": t["slug"], "title": batch.topics[t["slug"]][1], "stance": t["stance"]} for t in stances],
+        )
+        claim_documents.append((claim_id, document))
+    _insert(ClaimAppearance, appearances)
+    _insert(ClaimTopic, links)
+    count_stances((link["topic"], link["stance"], 1) for link in links)
+    events.record_many("claim.created", "claim", actor, claim_documents)
+    conflict_ids = []
+    if detect_conflicts:
+        stanced = [
+            Claim(id=claim_id, speaker=row["speaker"], claimed_on=row["claimed_on"])
+            for claim_id, index, row in zip(ids, fresh, rows, strict=True)
+            if any(t["stance"] != "neutral" for t in items[index].get("topics", ()))
+        ]
+        conflict_ids = conflict_detection.pair_imported(stanced, actor)
+    updated = _update_existing(items, existing, speaker_ids, source_groups, actor)
+    claim_of = dict(zip(fresh, ids, strict=True)) | existing
+    reviews_by_claim = {}
+    for index, item in enumerate(items):
+        if item.get("reviews"):
+            reviews_by_claim.setdefault(claim_of[index], []).extend(item["reviews"])
+    added_reviews = _add_reviews(reviews_by_claim, actor)
+    outcome = {
+        "ids": [claim_of[index] for index in range(len(items))],
+        "created": len(ids),
+        "updated": len(updated),
+        "unchanged": len(existing) - len(updated),
+    }
+    announcement = {
+        "ids": ids,
+        "updated_ids": updated,
+        "counts": {
+            "created": len(ids),
+            "updated": len(updated),
+            "unchanged": outcome["unchanged"],
+            "speakers_created": len(batch.new_speakers),
+            "sources_created": len(batch.new_sources),
+            "topics_created": len(batch.new_topics),
+            "reviews_added": added_reviews,
+            "conflicts_suggested": len(conflict_ids),
+        },
+        "conflict_ids": conflict_ids,
+    }
+    return outcome, announcement
+
+
+def _update_existing(items, existing, speaker_ids, source_groups, actor):
+    """Update each matched claim where the item differs; return the ids of those changed."""
+    if not existing:
+        return []
+    by_id = {}
+    for chunk in chunked(sorted(set(existing.values())), KEYS_PER_QUERY):
+        rows = database.execute(
+            Claim.select(*COLUMNS).join(Speaker).switch(Claim).join(Source).where(Claim.id.in_(value_list(chunk)))
+        ).fetchall()
+        by_id.update((document["id"], document) for document in documents(rows))
+    updated = []
+    for index, claim_id in sorted(existing.items()):
+        changes = _changes(items[index], by_id[claim_id], speaker_ids[index], source_groups[index])
+        if changes and claim_id not in updated:
+            single_claims.update_claim(claim_id, changes, None, actor)
+            updated.append(claim_id)
+    return updated

@@ -11,6 +11,7 @@ from service.ledger import search
 from service.ledger.documents import COLUMNS
 from service.ledger.documents import as_datetime
 from service.ledger.documents import documents
+from service.ledger.errors import Conflict
 from service.ledger.errors import NotFound
 from service.ledger.sources import resolve_source
 from service.ledger.speakers import find_speaker
@@ -129,6 +130,18 @@ def _set_topics(claim, stances, topics=None):
         )
 
 
+def _free_external_id(external_id, claim_id=None):
+    """Return external_id if no other claim holds it; else raise 409 naming the claim that does."""
+    if external_id is not None:
+        holder = Claim.select(Claim.id).where(Claim.external_id == external_id).scalar()
+        if holder is not None and holder != claim_id:
+            raise Conflict(
+                f"Claim {holder} already has external_id {external_id!r}.",
+                errors={"external_id": [f"Claim {holder} already has it."]},
+            )
+    return external_id
+
+
 def create_claim(data, actor):
     """Store a new claim, matching or creating its speaker and sources, and record the event.
 
@@ -147,6 +160,7 @@ def create_claim(data, actor):
             claimed_on=claimed_on,
             claimed_on_has_time=has_time,
             language=data.get("language") or "en",
+            external_id=_free_external_id(data.get("external_id")),
         )
         _set_appearances(claim, data.get("appearances", []), actor, replace=False)
         _set_topics(claim, data.get("topics", []), topics)
@@ -165,6 +179,8 @@ def update_claim(claim_id, changes, version, actor):
     with database.atomic():
         claim = get_claim(claim_id)
         columns = {k: changes[k] for k in ("text", "quote", "language") if k in changes}
+        if "external_id" in changes:
+            columns["external_id"] = _free_external_id(changes["external_id"], claim.id)
         if "speaker" in changes:
             columns["speaker"] = resolve_speaker(changes["speaker"], actor)
         if "source" in changes:

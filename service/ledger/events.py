@@ -1,5 +1,7 @@
 """The audit trail and change feed: one event per change, written in the change's transaction."""
 
+import contextlib
+import contextvars
 import secrets
 
 from service.storage import db
@@ -39,8 +41,42 @@ EVENT_TYPES = (
     "webhook.deleted",
     "webhook.secret_rotated",
     "webhook.disabled",
+    "claims.imported",
 )
 """Every event type the change feed carries: the types a webhook may subscribe to (or "*" for all)."""
+
+
+# Set while a batch import runs: its per-row events go to the feed only, and one claims.imported is delivered.
+_IN_BATCH = contextvars.ContextVar("claimledger_in_batch", default=None)
+# Who is sent a batch's claims.imported: its own subscribers, and those of claim.created, who would otherwise
+# learn nothing of the batch's claims (their per-row events are not delivered).
+BATCH_SUBSCRIBERS = ("claims.imported", "claim.created")
+
+
+class Batch:
+    """What a batch wrote to the feed: the id of its first event (None while it has written none)."""
+
+    first_event_id = None
+
+
+@contextlib.contextmanager
+def batch():
+    """Within this block, events are written to the feed but queued for no webhook; yields a Batch.
+
+    The batch import then records one claims.imported, which is delivered (BATCH_SUBSCRIBERS).
+    """
+    written = Batch()
+    token = _IN_BATCH.set(written)
+    try:
+        yield written
+    finally:
+        _IN_BATCH.reset(token)
+
+
+def _note(event_id):
+    written = _IN_BATCH.get()
+    if written and written.first_event_id is None:
+        written.first_event_id = event_id
 
 
 def new_message_id():
@@ -50,10 +86,13 @@ def new_message_id():
 
 def subscribers(event_type):
     """Return the active webhooks that want events of this type: the one rule for who gets which event."""
+    if _IN_BATCH.get():
+        return []
+    wanted = set(BATCH_SUBSCRIBERS) if event_type == "claims.imported" else {event_type}
     return [
         webhook
         for webhook in Webhook.select().where(Webhook.active == True)  # noqa: E712
-        if event_type in webhook.event_types or "*" in webhook.event_types
+        if wanted & set(webhook.event_types) or "*" in webhook.event_types
     ]
 
 
@@ -72,6 +111,7 @@ def record(event_type, object_type, object_id, actor, data):
     assert database.in_transaction(), "events are written in the change's own transaction"
     _lock_feed()
     event = Event.create(type=event_type, object_type=object_type, object_id=object_id, actor=actor, data=data)
+    _note(event.id)
     for webhook in subscribers(event_type):
         Delivery.create(webhook=webhook, event=event, message_id=new_message_id())
     return event
@@ -91,6 +131,8 @@ def record_many(event_type, object_type, actor, changes):
         [(event_type, object_type, object_id, actor, now, data) for object_id, data in changes],
         returning=True,
     )
+    if event_ids:
+        _note(min(event_ids))
     insert_rows(
         Delivery,
         ("webhook", "event", "message_id", "status", "attempts", "next_attempt_at", "created_at", "updated_at"),

@@ -1,5 +1,7 @@
 """Reviews: reviewers' verdicts on claims, kept forever, and the claim status they add up to."""
 
+import datetime
+
 from service.ledger import events
 from service.ledger.errors import NotFound
 from service.schemas.reviews import ClaimStanding
@@ -42,6 +44,20 @@ def tally(claim_id):
 
 def review_claim(claim_id, verdict, rationale, evidence, reviewer):
     """Record a reviewer's verdict on a claim, recount the claim's status and summary, and record the event."""
+    return _store(claim_id, verdict, rationale, evidence, reviewer, reviewer)
+
+
+def import_review(claim_id, review, actor):
+    """Store a review brought by a batch import with its own reviewer and time; actor is the importing key."""
+    created_at = review["created_at"]
+    if not isinstance(created_at, datetime.datetime):
+        created_at = datetime.datetime.combine(created_at, datetime.time())
+    return _store(
+        claim_id, review["verdict"], review["rationale"], review["evidence"], review["reviewer"], actor, created_at
+    )
+
+
+def _store(claim_id, verdict, rationale, evidence, reviewer, actor, created_at=None):
     evidence = [{"url": item["url"], "title": item.get("title"), "note": item.get("note")} for item in evidence]
     with database.atomic():
         _lock_claim(claim_id)
@@ -51,6 +67,7 @@ def review_claim(claim_id, verdict, rationale, evidence, reviewer):
             verdict=verdict,
             rationale=rationale,
             evidence=evidence,
+            created_at=created_at or utcnow(),
         )
         status, summary = tally(claim_id)
         Claim.update(
@@ -62,7 +79,7 @@ def review_claim(claim_id, verdict, rationale, evidence, reviewer):
         ).where(Claim.id == claim_id).execute()
         claim = Claim.get_by_id(claim_id)
         data = {**ReviewOut().dump(review), "claim": ClaimStanding().dump(claim)}
-        events.record("review.created", "review", review.id, reviewer, data)
+        events.record("review.created", "review", review.id, actor, data)
     return review
 
 

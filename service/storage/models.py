@@ -114,6 +114,7 @@ class Claim(BaseModel):
 
     claimed_on is UTC; claimed_on_has_time says whether a time of day was given. status and the two
     counts are kept by the reviews module from the reviews themselves; version bumps on every change.
+    external_id is the CMS's own id for the claim, if it gave one: unique, the key a batch import updates by.
     """
 
     text = peewee.TextField()
@@ -129,6 +130,7 @@ class Claim(BaseModel):
     version = peewee.IntegerField(default=1)
     created_at = peewee.DateTimeField(default=utcnow)
     updated_at = peewee.DateTimeField(default=utcnow)
+    external_id = peewee.CharField(max_length=200, null=True, unique=True)
 
     @property
     def review_summary(self):

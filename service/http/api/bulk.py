@@ -14,7 +14,8 @@ from service.schemas.bulk import ExportQuery
 from service.storage.models import utcnow
 
 NDJSON = "application/x-ndjson"
-BATCH_BODY_TYPES = {"application/json", NDJSON}
+CSV = "text/csv"
+BATCH_BODY_TYPES = {"application/json", NDJSON, CSV}
 EXPORT_TYPES = {"ndjson": NDJSON, "csv": "text/csv"}
 CLAIM_ARRAY = {"type": "array", "maxItems": bulk.MAX_BATCH, "items": {"$ref": "#/components/schemas/ClaimInput"}}
 
@@ -26,17 +27,21 @@ blp = Blueprint("bulk", __name__, description="Claims in bulk: import thousands 
 @blp.doc(
     requestBody={
         "required": True,
-        "description": "Up to 10,000 claims shaped as for POST /claims: a JSON array, or NDJSON (one per line).",
-        "content": {"application/json": {"schema": CLAIM_ARRAY}, NDJSON: {"schema": {"type": "string"}}},
+        "description": "Up to 10,000 claims shaped as for POST /claims: a JSON array, NDJSON (one per line; the "
+        "export's lines as they are), or CSV with the export's header.",
+        "content": {
+            "application/json": {"schema": CLAIM_ARRAY},
+            NDJSON: {"schema": {"type": "string"}},
+            CSV: {"schema": {"type": "string"}},
+        },
     }
 )
 @blp.response(201, BatchCreated)
 def import_batch():
-    """Create up to 10,000 claims at once, all or nothing; 422 names each bad item's index and fields."""
+    """Create or update up to 10,000 claims at once, all or nothing; 422 names each bad item's index and fields."""
     request.max_content_length = current_app.config["MAX_BATCH_BYTES"]
-    raw_items = bulk.parse_body(request.get_data(), ndjson=request.mimetype == NDJSON)
-    ids = bulk.import_claims(bulk.validate_batch(raw_items), guard.actor())
-    return {"created": len(ids), "ids": ids}
+    raw_items = bulk.parse_body(request.get_data(), ndjson=request.mimetype == NDJSON, csv_rows=request.mimetype == CSV)
+    return bulk.import_batch(bulk.validate_batch(raw_items), guard.actor())
 
 
 @blp.route("/claims/export")
@@ -45,7 +50,9 @@ def import_batch():
 @blp.doc(
     responses={
         "200": {
-            "description": "NDJSON, one claim per line as GET /claims/{id} shows it; or CSV with a header row.",
+            "description": "NDJSON, one claim per line as GET /claims/{id} shows it with its speaker's aliases, its "
+            "topics' descriptions and its reviews (POST /claims/batch takes the lines as they are); or CSV with a "
+            "header row (with bom=true, after a byte-order mark).",
             "content": {media: {"schema": {"type": "string"}} for media in EXPORT_TYPES.values()},
         }
     }
@@ -53,7 +60,7 @@ def import_batch():
 def export_claims(args):
     """Stream every claim matching the listing's filters, newest first, as NDJSON or CSV."""
     export_format = args.pop("format")
-    chunks = export.export_chunks(args, export_format)
+    chunks = export.export_chunks(args, export_format, bom=args.pop("bom"))
     response = Response(stream_with_context(text for _, text in chunks), mimetype=EXPORT_TYPES[export_format])
     filename = f"claims-{utcnow():%Y%m%dT%H%M%SZ}.{export_format}"
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
