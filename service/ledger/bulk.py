@@ -26,6 +26,7 @@ from service.ledger.errors import flatten_messages
 from service.ledger.speakers import name_key
 from service.ledger.topics import count_stances
 from service.schemas.bulk import ImportedClaim
+from service.schemas.bulk import ImportedSpeakerLine
 from service.schemas.claims import SourceDetail
 from service.schemas.claims import SpeakerDetail
 from service.storage.db import database
@@ -166,6 +167,18 @@ def validate_batch(raw_items):
     if errors:
         raise _failure(errors, len(items))
     return items
+
+
+def validate_speakers(raw_items):
+    """Return speakers loaded as POST /speakers loads one (export lines too), or raise 422 naming each bad one."""
+    if not isinstance(raw_items, list) or not raw_items:
+        raise ValidationFailed("Send a non-empty JSON array of speakers, or NDJSON with one speaker per line.")
+    if len(raw_items) > MAX_BATCH:
+        raise ValidationFailed(f"A batch holds at most {MAX_BATCH:,} speakers, not {len(raw_items):,}; split it.")
+    try:
+        return ImportedSpeakerLine().load(raw_items, many=True)
+    except ValidationError as error:
+        raise _failure(flatten_messages(error.messages), len(raw_items)) from None
 
 
 def _in_chunks(query_for, keys):

@@ -12,6 +12,7 @@ from service.schemas.claims import ClaimDate
 from service.schemas.claims import ClaimInput
 from service.schemas.claims import ClaimQuery
 from service.schemas.claims import SourceRef
+from service.schemas.claims import SpeakerInput
 from service.schemas.claims import SpeakerRef
 from service.schemas.claims import Text
 from service.schemas.claims import TopicStance
@@ -115,3 +116,18 @@ class BatchCreated(Schema):
     )
     unchanged = fields.Integer(metadata={"description": "how many it found as they already stood"})
     ids = fields.List(fields.Integer(), metadata={"description": "each item's claim id, in the batch's order"})
+
+
+class ImportedSpeakerLine(SpeakerInput):
+    """A speaker in POST /speakers/batch: as POST /speakers takes it, or a line of GET /speakers/export."""
+
+    @pre_load
+    def _drop_ledger_own(self, data, **kwargs):
+        if isinstance(data, dict):
+            data = {key: value for key, value in data.items() if key not in (*LEDGER_OWN, "record")}
+        return data
+
+
+class SpeakersImported(Schema):
+    created = fields.Integer(metadata={"description": "speakers created"})
+    unchanged = fields.Integer(metadata={"description": "speakers already here (by name or alias), left as they are"})

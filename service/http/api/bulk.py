@@ -1,5 +1,6 @@
 """Bulk claims: POST /api/v1/claims/batch and GET /api/v1/claims/export."""
 
+import orjson
 from flask import Response
 from flask import current_app
 from flask import request
@@ -9,8 +10,10 @@ from service.http import guard
 from service.http.api.common import Blueprint
 from service.ledger import bulk
 from service.ledger import export
+from service.ledger import speakers
 from service.schemas.bulk import BatchCreated
 from service.schemas.bulk import ExportQuery
+from service.schemas.bulk import SpeakersImported
 from service.storage.models import utcnow
 
 NDJSON = "application/x-ndjson"
@@ -67,8 +70,48 @@ def export_claims(args):
     return response
 
 
+@blp.route("/speakers/export")
+@blp.response(200)
+@blp.doc(
+    responses={
+        "200": {
+            "description": "NDJSON, one speaker per line as GET /speakers/{id} shows it, aliases included.",
+            "content": {NDJSON: {"schema": {"type": "string"}}},
+        }
+    }
+)
+def export_speakers():
+    """Stream every speaker, with aliases, as NDJSON (POST /speakers/batch takes the lines as they are)."""
+    lines = (orjson.dumps(speaker, option=orjson.OPT_APPEND_NEWLINE) for speaker in speakers.export_speakers())
+    response = Response(stream_with_context(lines), mimetype=NDJSON)
+    response.headers["Content-Disposition"] = f'attachment; filename="speakers-{utcnow():%Y%m%dT%H%M%SZ}.ndjson"'
+    return response
+
+
+@blp.route("/speakers/batch", methods=["POST"])
+@guard.require("reviewer")
+@blp.doc(
+    requestBody={
+        "required": True,
+        "description": "Speakers as for POST /speakers, or the lines of GET /speakers/export: a JSON array or NDJSON.",
+        "content": {
+            "application/json": {"schema": {"type": "array", "items": {"$ref": "#/components/schemas/SpeakerInput"}}},
+            NDJSON: {"schema": {"type": "string"}},
+        },
+    }
+)
+@blp.response(201, SpeakersImported)
+def import_speakers():
+    """Create the speakers this ledger lacks (by name or alias), all or nothing; leave the others as they are."""
+    request.max_content_length = current_app.config["MAX_BATCH_BYTES"]
+    raw_items = bulk.parse_body(request.get_data(), ndjson=request.mimetype == NDJSON)
+    return speakers.import_speakers(bulk.validate_speakers(raw_items), guard.actor())
+
+
 @blp.record_once
 def _accept_ndjson(state):
     """Let the batch rule take NDJSON as well as JSON (the app's 415 check reads body_types off the rule)."""
     for rule in state.app.url_map.iter_rules("bulk.import_batch"):
         rule.body_types = BATCH_BODY_TYPES
+    for rule in state.app.url_map.iter_rules("bulk.import_speakers"):
+        rule.body_types = {"application/json", NDJSON}
