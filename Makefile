@@ -1,5 +1,6 @@
 # make run: set up and serve the API on SQLite with the seeds loaded, at http://127.0.0.1:8000
-# make test: set up and run every test, on SQLite and on PostgreSQL
+# make test: set up, check the import layers (lint-imports), and run every test, on SQLite and on PostgreSQL
+# make test-fast: the same without the slow groups (fuzzing, reliability, browsers, Docker, worker subprocesses)
 # make bench: benchmark 1,000,000 claims against the bare-stack ceiling (BENCH_ARGS="--claims 50000" for less)
 PYTHON ?= python3.11
 VENV := .venv
@@ -8,7 +9,7 @@ POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/test
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup run test lint bench clean
+.PHONY: setup run test test-fast lint bench clean
 
 $(BIN)/claimledger: setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,7 +25,12 @@ run: setup
 	$(BIN)/claimledger serve --host $(HOST) --port $(PORT)
 
 test: setup
+	$(BIN)/lint-imports
 	CLAIMLEDGER_TEST_POSTGRES_URL=$(POSTGRES_URL) $(BIN)/python -m pytest
+
+test-fast: setup
+	$(BIN)/lint-imports
+	CLAIMLEDGER_TEST_POSTGRES_URL=$(POSTGRES_URL) $(BIN)/python -m pytest -m "not slow"
 
 lint: setup
 	$(BIN)/ruff check service tests bench

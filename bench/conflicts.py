@@ -87,10 +87,10 @@ def run(url, size):
 def measure(size):
     fill(size)
     _, store_ms = timed(lambda: claims.create_claim(claim_body("denies", 0), "bench"))
-    (page, _), list_ms = timed(lambda: conflicts.list_conflicts({"topic": "bench-topic"}, limit=50))
+    (page, _), list_ms = timed(lambda: conflicts.list_conflicts({"topic": "bench-topic"}, limit=50, secret="bench"))
     sides, sides_ms = timed(lambda: conflicts.sides("bench-topic"))
     _, plain_ms = timed(lambda: claims.create_claim(claim_body(None, 1), "bench"))
-    made = conflicts.list_conflicts({"topic": "bench-topic"}, limit=1)[0]
+    made = conflicts.list_conflicts({"topic": "bench-topic"}, limit=1, secret="bench")[0]
     assert page and made and len(sides["affirms"]) == min(size, conflicts.SIDES_LIMIT_DEFAULT)
     return store_ms, list_ms, sides_ms, plain_ms
 

@@ -164,10 +164,10 @@ def parameters(url):
             "conflict_topic": Topic.get_by_id(conflict_topic_id).slug,
             "conflicts": Conflict.select().count(),
             "deep_position": deep_position,
-            "deep_cursor": cursors.encode("claims", [deep[0].isoformat(), deep[1]]),
+            "deep_cursor": cursors.encode("claims", [deep[0].isoformat(), deep[1]], SECRET_KEY),
             "deep_after": f"{deep[0].isoformat()},{deep[1]}",
             "page": page,
-            "page_cursor": cursors.encode("claims", [page_after[0].isoformat(), page_after[1]]),
+            "page_cursor": cursors.encode("claims", [page_after[0].isoformat(), page_after[1]], SECRET_KEY),
             "page_after": f"{page_after[0].isoformat()},{page_after[1]}",
             "key": key,
         }

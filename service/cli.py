@@ -9,6 +9,7 @@ import click
 
 from service.config import from_environment
 from service.storage import db
+from service.storage import models
 
 
 def _bind():
@@ -86,7 +87,7 @@ def keys():
 
 @keys.command("create")
 @click.option("--name", required=True, help="who or what uses the key; recorded as the actor of its writes")
-@click.option("--role", required=True, type=click.Choice(["reader", "reviewer", "admin"]))
+@click.option("--role", required=True, type=click.Choice(models.ROLES))
 def keys_create(name, role):
     """Create a key and print it once, alone on its line."""
     from service.ledger import keys
@@ -227,13 +228,15 @@ def _import_failure(problem, labels, imported, skip):
 
 
 @main.command("export")
-@click.option("--format", "export_format", type=click.Choice(["ndjson", "csv"]), default="ndjson", show_default=True)
+@click.option(
+    "--format", "export_format", type=click.Choice(models.EXPORT_FORMATS), default="ndjson", show_default=True
+)
 @click.option("--output", "-o", type=click.File("w", encoding="utf-8", lazy=True), default="-", help="default: stdout")
 @click.option("--speaker", help="speaker id or name")
 @click.option("--source", help="source id or URL")
 @click.option("--topic", help="topic slug")
-@click.option("--stance", type=click.Choice(["affirms", "denies", "neutral"]))
-@click.option("--status", type=click.Choice(["unreviewed", "supported", "contested"]))
+@click.option("--stance", type=click.Choice(models.STANCES))
+@click.option("--status", type=click.Choice(models.CLAIM_STATUSES))
 @click.option("--reviewer")
 @click.option("--language")
 @click.option("--claimed-from", help="YYYY-MM-DD or an ISO 8601 date-time")

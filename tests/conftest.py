@@ -1,5 +1,6 @@
 """Fixtures: the app on each database (SQLite always, PostgreSQL when CLAIMLEDGER_TEST_POSTGRES_URL is set)."""
 
+import copy
 import os
 import shutil
 import uuid
@@ -23,6 +24,13 @@ SKIP_POSTGRES = (
 )
 START_POSTGRES = "start it with: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start"
 TEST_SETTINGS = {"TESTING": True, "SECRET_KEY": "test-secret", "RATE_LIMIT_PER_MINUTE": 0}
+
+
+def pytest_collection_modifyitems(items):
+    """Browser checks are slow too: make test-fast (pytest -m "not slow") leaves them out."""
+    for item in items:
+        if item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(scope="session")
@@ -92,10 +100,38 @@ def module_database_url(request, tmp_path_factory):
     return _empty_database(request, tmp_path_factory.mktemp("module"))
 
 
+@pytest.fixture(scope="session")
+def _shared_apps():
+    """One built app per database kind, with the settings it was built with: building one (its routes and
+    OpenAPI document) costs about 50 ms, which every test would otherwise pay."""
+    return {}
+
+
+def _app_for(request, database_url, shared_apps):
+    """Return the app for this test: the shared one of its database kind, its settings restored, or a fresh
+    one for a test marked fresh_app (one that adds routes, which Flask allows only before the first request)."""
+    if request.node.get_closest_marker("fresh_app"):
+        return create_app({"DATABASE_URL": database_url, **TEST_SETTINGS})
+    kind = database_url.partition(":")[0]
+    if kind not in shared_apps:
+        application = create_app({"DATABASE_URL": database_url, **TEST_SETTINGS})
+        shared_apps[kind] = application, copy.deepcopy(dict(application.config))
+    application, settings = shared_apps[kind]
+    application.config.clear()
+    application.config.update(copy.deepcopy(settings), DATABASE_URL=database_url)
+    application.test_client_class = None
+    db.bind(database_url)
+    return application
+
+
 @pytest.fixture
-def app(database_url):
-    """The app bound to this test's database; its connection is open for domain calls."""
-    application = create_app({"DATABASE_URL": database_url, **TEST_SETTINGS})
+def app(request, database_url, _shared_apps):
+    """The app bound to this test's database; its connection is open for domain calls.
+
+    The app is shared by the tests on one kind of database and its settings are put back before each
+    test; the database itself is a fresh copy (SQLite) or emptied (PostgreSQL) for every test.
+    """
+    application = _app_for(request, database_url, _shared_apps)
     db.database.connect(reuse_if_open=True)
     yield application
     if not db.database.is_closed():

@@ -31,7 +31,7 @@ from service.ledger import conflicts
 from service.ledger import keys as api_keys
 from service.ledger import reviews
 from service.ledger import topics
-from service.schemas.claims import ClaimDate
+from service.schemas.fields import ClaimDate
 from service.storage import db
 from service.storage.models import Conflict
 

@@ -346,7 +346,7 @@ def test_export_pages_through_equal_dates_exactly_once_in_listing_order(app):
     cursor = None
     with app.test_request_context():
         while True:
-            page, cursor = claims.list_claims({}, limit=4, cursor=cursor)
+            page, cursor = claims.list_claims({}, limit=4, cursor=cursor, secret="test-secret")
             listed += [document["id"] for document in page]
             if cursor is None:
                 break

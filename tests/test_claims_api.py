@@ -10,7 +10,7 @@ from factories import make_claim
 from factories import make_topic
 
 from service.ledger import speakers
-from service.schemas.claims import SpeakerInput
+from service.schemas.speakers import SpeakerInput
 from service.storage.models import Event
 
 AMMO = "russian-ammunition-shortage"

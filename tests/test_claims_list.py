@@ -9,7 +9,7 @@ from factories import make_topic
 
 from service import config
 from service.ledger import speakers
-from service.schemas.claims import SpeakerInput
+from service.schemas.speakers import SpeakerInput
 from service.storage.models import Claim
 
 AMMO = "russian-ammunition-shortage"

@@ -7,9 +7,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import requests
 import servers
 import yaml
+
+pytestmark = pytest.mark.slow  # the Docker entrypoint: make test runs it, make test-fast does not
 
 ROOT = Path(__file__).resolve().parent.parent
 ENTRYPOINT = ROOT / "docker" / "entrypoint.sh"

@@ -207,6 +207,7 @@ def test_wrong_method_is_405_with_allow(client, keys, claim_id, method, path, al
     assert row_counts() == before
 
 
+@pytest.mark.fresh_app
 def test_an_unexpected_error_is_a_bare_500(app, client):
     def explode():
         raise RuntimeError('SELECT key_hash FROM api_key WHERE name = "admin"')
@@ -224,6 +225,7 @@ def test_an_unexpected_error_is_a_bare_500(app, client):
     assert b"key_hash" not in response.get_data()
 
 
+@pytest.mark.fresh_app
 def test_a_database_failure_is_a_503_without_details(app, client):
     def unreachable():
         raise peewee.OperationalError('connection to server at "10.0.0.5" failed: password authentication failed')

@@ -28,6 +28,8 @@ from service.storage import db
 from service.storage.models import ALL_MODELS
 from service.storage.models import ApiKey
 
+pytestmark = pytest.mark.slow  # fuzzing: make test runs it, make test-fast does not
+
 SEED = 20261126
 EXAMPLES_PER_OPERATION = 100
 SCENARIOS = 40

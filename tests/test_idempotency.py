@@ -12,6 +12,7 @@ from flask import jsonify
 
 from service.http import idempotency
 from service.ledger import claims
+from service.ledger import keys as api_keys
 from service.schemas.claims import ClaimInput
 from service.storage.models import Claim
 from service.storage.models import Event
@@ -25,7 +26,7 @@ def _post(client, headers, body, key="key-1", path="/api/v1/claims"):
 
 def _insert_reservation(keys, raw_body, age):
     """Leave an unanswered reservation for the reviewer's POST /api/v1/claims, as a running request does."""
-    api_key = keys.authenticate(keys["reviewer"]["Authorization"].removeprefix("Bearer "))
+    api_key = api_keys.authenticate(keys["reviewer"]["Authorization"].removeprefix("Bearer "))
     IdempotencyRecord.create(
         scope=idempotency.scope_of(f"key:{api_key.id}", "POST", "/api/v1/claims"),
         key="key-1",
@@ -174,6 +175,7 @@ def _add_view(app, rule, view):
     app.add_url_rule(rule, view.__name__, view, methods=["POST"])
 
 
+@pytest.mark.fresh_app
 def test_a_second_request_while_the_first_runs_is_409_and_the_first_still_lands(app, live_server, keys):
     entered, release = threading.Event(), threading.Event()
 
@@ -211,6 +213,7 @@ def test_a_second_request_while_the_first_runs_is_409_and_the_first_still_lands(
     assert _claim_count() == 1
 
 
+@pytest.mark.fresh_app
 def test_a_request_that_fails_after_its_write_keeps_neither_the_write_nor_the_key(app, client, keys):
     def claim_then_fail():
         claims.create_claim(ClaimInput().load(claim_data(text="Written, then the request failed")), "test")

@@ -9,6 +9,7 @@ from checks import assert_problem
 from checks import row_counts
 
 from service.http import ratelimit
+from service.ledger import keys as api_keys
 from service.storage.models import RateLimitWindow
 from service.storage.models import Topic
 
@@ -90,7 +91,7 @@ def test_one_key_is_limited_from_any_address(client, keys, clock):
 
 
 def test_one_address_is_limited_whatever_key_it_uses(client, keys, clock):
-    extra = {"Authorization": f"Bearer {keys.create_key('extra', 'reviewer', actor='test')[1]}"}
+    extra = {"Authorization": f"Bearer {api_keys.create_key('extra', 'reviewer', actor='test')[1]}"}
     callers = [keys["reviewer"], keys["reviewer2"], keys["admin"], extra]
 
     answers = [_topic(client, headers).status_code for headers in callers]

@@ -47,6 +47,8 @@ from service.storage.models import Review
 from service.storage.models import Source
 from service.storage.models import Speaker
 
+pytestmark = pytest.mark.slow  # reliability and fault runs: make test runs it, make test-fast does not
+
 CLIENTS = 16
 WRITE_SECONDS = 10
 REQUEST_TIMEOUT = 60

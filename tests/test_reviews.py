@@ -245,7 +245,7 @@ def test_speaker_record_counts_supported_contested_and_unreviewed(client, keys):
 )
 def test_status_and_reviewer_filters_use_their_indexes(app, caplog, filters, index):
     with caplog.at_level(logging.DEBUG, logger="peewee"):
-        claims.list_claims(filters)
+        claims.list_claims(filters, secret="test-secret")
     sql, params = next(r.msg for r in caplog.records if isinstance(r.msg, tuple) and '"claim"' in r.msg[0])
     with db.database.atomic():
         if db.is_postgres():

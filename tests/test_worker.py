@@ -16,6 +16,8 @@ from service.delivery import webhooks
 from service.storage.models import Delivery
 from service.storage.models import DeliveryAttempt
 
+pytestmark = pytest.mark.slow  # worker subprocesses: make test runs it, make test-fast does not
+
 CLAIMLEDGER = str(Path(sys.executable).parent / "claimledger")
 
 

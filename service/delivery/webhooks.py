@@ -6,10 +6,11 @@ from urllib.parse import urlsplit
 from service.delivery import signing
 from service.delivery import ssrf
 from service.ledger import events
+from service.ledger.documents import optional_timestamp_text
+from service.ledger.documents import timestamp_text
 from service.ledger.errors import NotFound
 from service.ledger.errors import PreconditionFailed
 from service.ledger.errors import ValidationFailed
-from service.schemas.webhooks import WebhookOut
 from service.storage import cursors
 from service.storage import etags
 from service.storage.db import database
@@ -24,7 +25,18 @@ ROTATION_OVERLAP = datetime.timedelta(hours=24)
 
 def summary(webhook):
     """Return the webhook as events record it: never its secrets."""
-    return WebhookOut().dump(webhook)
+    return {
+        "id": webhook.id,
+        "url": webhook.url,
+        "event_types": list(webhook.event_types),
+        "active": webhook.active,
+        "disabled_reason": webhook.disabled_reason,
+        "description": webhook.description,
+        "previous_secret_expires_at": optional_timestamp_text(webhook.previous_secret_expires_at),
+        "version": webhook.version,
+        "created_at": timestamp_text(webhook.created_at),
+        "updated_at": timestamp_text(webhook.updated_at),
+    }
 
 
 def check_url(url, allow_private=False):
@@ -71,13 +83,13 @@ def get_webhook(webhook_id):
     return webhook
 
 
-def list_webhooks(limit=50, cursor=None):
+def list_webhooks(limit=50, cursor=None, *, secret):
     """Return a page of webhooks by id."""
     query = Webhook.select().order_by(Webhook.id)
     if cursor:
-        (after,) = cursors.decode("webhooks", cursor, 1)
+        (after,) = cursors.decode("webhooks", cursor, 1, secret)
         query = query.where(Webhook.id > after)
-    return cursors.page(query.limit(limit + 1), limit, "webhooks", lambda webhook: [webhook.id])
+    return cursors.page(query.limit(limit + 1), limit, "webhooks", lambda webhook: [webhook.id], secret)
 
 
 def update_webhook(webhook_id, changes, version, actor, allow_private=False):
@@ -178,12 +190,14 @@ def get_delivery(webhook_id, delivery_id):
     return with_attempts([delivery])[0]
 
 
-def list_deliveries(webhook_id, limit=50, cursor=None):
+def list_deliveries(webhook_id, limit=50, cursor=None, *, secret):
     """Return a page of a webhook's deliveries, newest first, each with its attempts."""
     get_webhook(webhook_id)
     query = _deliveries().where(Delivery.webhook == webhook_id).order_by(Delivery.id.desc())
     if cursor:
-        (before,) = cursors.decode("deliveries", cursor, 1)
+        (before,) = cursors.decode("deliveries", cursor, 1, secret)
         query = query.where(Delivery.id < before)
-    items, next_cursor = cursors.page(query.limit(limit + 1), limit, "deliveries", lambda delivery: [delivery.id])
+    items, next_cursor = cursors.page(
+        query.limit(limit + 1), limit, "deliveries", lambda delivery: [delivery.id], secret
+    )
     return with_attempts(items), next_cursor

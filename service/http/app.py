@@ -22,7 +22,7 @@ from service.http.web import embeds
 from service.http.web import headers
 from service.http.web import pages
 from service.ledger.errors import UnsupportedMediaType
-from service.schemas.claims import ProblemOut
+from service.schemas.problems import ProblemOut
 from service.storage import db
 
 BODY_TYPES = {"application/json"}
@@ -115,9 +115,20 @@ def _conditional(response):
     return response
 
 
+class App(Flask):
+    """The Flask app, with every view run through the Idempotency-Key wrapper.
+
+    dispatch_request is where Flask calls the matched view, after the before_request hooks (so after the
+    connection opens) and before error handlers and after_request hooks see the answer.
+    """
+
+    def dispatch_request(self):
+        return idempotency.run_view(super().dispatch_request)
+
+
 def build(config=None):
     """Return the configured app."""
-    app = Flask(__name__)
+    app = App(__name__)
     app.config.update(settings.from_environment())
     app.config.update(_openapi_settings())
     app.config.update(config or {})
@@ -154,11 +165,6 @@ def build(config=None):
         if db.is_postgres() and not db.database.is_closed():
             db.database.close()
 
-    # Flask runs before_request hooks in order and teardown hooks in reverse: the keyed request's
-    # transaction opens after the connection and is rolled back, if still open, before it closes.
-    app.before_request(idempotency.begin_request)
-    app.teardown_request(idempotency.abandon_request)
-    app.after_request(idempotency.finish_request)
     app.after_request(cors.add_headers)
     app.after_request(_conditional)
     app.after_request(_secure_docs)

@@ -9,12 +9,12 @@ Answers are kept CLAIMLEDGER_IDEMPOTENCY_TTL_HOURS, then ignored and purged.
 How the record and the write stay in agreement:
 1. reserve: the record is inserted with no answer yet and committed at once, so that a concurrent request
    with the same key finds it (409) instead of running the write a second time;
-2. the view runs inside one transaction opened here, in which the domain's own atomic() blocks nest as
-   savepoints;
+2. the view runs inside one transaction opened by run_view, the one wrapper the app puts around every
+   view, in which the domain's own atomic() blocks nest as savepoints;
 3. its answer is written into the record in that same transaction, and both commit together: a crash
    before the commit loses the write and the answer alike, a crash after it keeps both, and a client that
    lost the answer in transit gets it replayed;
-4. an error answer rolls the transaction back and deletes the reservation.
+4. an error answer, or an exception, rolls the transaction back and deletes the reservation.
 The window that remains: a request that dies between 1 and 3 (worker killed, machine lost) leaves an
 unanswered reservation whose write was rolled back with it. Retries get 409 until it is LEASE_SECONDS old;
 then the next retry takes the reservation over and runs the write. LEASE_SECONDS is longer than gunicorn
@@ -28,7 +28,6 @@ import logging
 
 import peewee
 from flask import current_app
-from flask import g
 from flask import request
 
 from service.http import guard
@@ -142,16 +141,14 @@ def _replay(record):
     return response
 
 
-def _release():
-    record_id = g.pop("idempotency_record_id", None)
-    if record_id is not None:
-        IdempotencyRecord.delete().where(
-            (IdempotencyRecord.id == record_id) & IdempotencyRecord.status_code.is_null()
-        ).execute()
+def _release(record_id):
+    IdempotencyRecord.delete().where(
+        (IdempotencyRecord.id == record_id) & IdempotencyRecord.status_code.is_null()
+    ).execute()
 
 
-def begin_request():
-    """Before a keyed POST: replay a kept answer, refuse a clash, or reserve the key and open the transaction."""
+def _keyed():
+    """Return the request's Idempotency-Key if this request is one the key applies to (a POST under /api/v1)."""
     key = request.headers.get(HEADER)
     if key is None or request.method != "POST" or not request.path.startswith("/api/v1/") or request.url_rule is None:
         return None
@@ -160,57 +157,80 @@ def begin_request():
             f"The {HEADER} header must be 1 to {MAX_KEY_LENGTH} printable ASCII characters.",
             errors={HEADER: [f"Use 1 to {MAX_KEY_LENGTH} printable ASCII characters, such as a UUID."]},
         )
+    return key
+
+
+def _reserve_for_request(key):
     api_key = guard.current_key()
     principal = f"key:{api_key.id}" if api_key is not None else f"address:{request.remote_addr}"
     scope = scope_of(principal, request.method, request.path)
     request_hash = hashlib.sha256(request.get_data()).hexdigest()
-    record = reserve(scope, key, request_hash, current_app.config["IDEMPOTENCY_TTL_HOURS"])
+    return reserve(scope, key, request_hash, current_app.config["IDEMPOTENCY_TTL_HOURS"])
+
+
+class _Undo(Exception):
+    """The view answered with an error: roll its writes back and send the answer as it is."""
+
+    def __init__(self, response):
+        super().__init__()
+        self.response = response
+
+
+def run_view(view):
+    """Run the view (a callable returning its answer) under the request's Idempotency-Key, if it has one.
+
+    The app calls every view through here (service.http.app.App.dispatch_request): a keyed POST replays a
+    kept answer, or runs inside one transaction that also keeps its answer; anything else runs as it is.
+    """
+    key = _keyed()
+    if key is None:
+        return view()
+    record = _reserve_for_request(key)
     if record.status_code is not None:
         return _replay(record)
-    g.idempotency_record_id = record.id
-    g.idempotency_transaction = _write_transaction()
-    g.idempotency_transaction.__enter__()
-    return None
-
-
-def finish_request(response):
-    """After a keyed POST: keep a success's answer in the write's own transaction, or undo an error's."""
-    transaction = g.pop("idempotency_transaction", None)
-    if transaction is None:
-        return response
-    if response.status_code >= 400 or response.is_streamed:
-        transaction.__exit__(Rollback, Rollback(), None)
-        _release()
-        return response
-    kept = {name: response.headers[name] for name in KEPT_HEADERS if name in response.headers}
+    answered = False
     try:
-        IdempotencyRecord.update(
-            status_code=response.status_code,
-            response_headers=kept,
-            response_body=response.get_data(as_text=True),
-        ).where(IdempotencyRecord.id == g.pop("idempotency_record_id")).execute()
-        transaction.__exit__(None, None, None)
+        with _write_transaction():
+            response = current_app.make_response(view())
+            if response.status_code >= 400 or response.is_streamed:
+                raise _Undo(response)
+            answered = True
+            _keep(record.id, response)
+    except _Undo as undo:
+        _release(record.id)
+        return undo.response
     except peewee.DatabaseError:
-        log.exception("could not commit a keyed request")
-        if db.database.in_transaction():
-            transaction.__exit__(Rollback, Rollback(), None)
-        try:
-            _release()
-        except peewee.DatabaseError:
-            log.exception("could not free an idempotency key; it frees itself after %s s", LEASE_SECONDS)
-        return problem_response(
-            503,
-            "Service unavailable",
-            "The write could not be committed; retry with the same Idempotency-Key.",
-            "unavailable",
-            headers={"Retry-After": "1"},
-        )
+        if not answered:
+            _release(record.id)
+            raise
+        return _not_committed(record.id)
+    except BaseException:
+        _release(record.id)
+        raise
     return response
 
 
-def abandon_request(exc):
-    """At teardown: roll back a keyed request that never reached finish_request, and free its key."""
-    transaction = g.pop("idempotency_transaction", None)
-    if transaction is not None:
-        transaction.__exit__(Rollback, Rollback(), None)
-        _release()
+def _keep(record_id, response):
+    """Write the answer into the key's record, in the view's own transaction."""
+    kept = {name: response.headers[name] for name in KEPT_HEADERS if name in response.headers}
+    IdempotencyRecord.update(
+        status_code=response.status_code,
+        response_headers=kept,
+        response_body=response.get_data(as_text=True),
+    ).where(IdempotencyRecord.id == record_id).execute()
+
+
+def _not_committed(record_id):
+    """The answer or the commit failed: the write is rolled back; free the key and ask for a retry."""
+    log.exception("could not commit a keyed request")
+    try:
+        _release(record_id)
+    except peewee.DatabaseError:
+        log.exception("could not free an idempotency key; it frees itself after %s s", LEASE_SECONDS)
+    return problem_response(
+        503,
+        "Service unavailable",
+        "The write could not be committed; retry with the same Idempotency-Key.",
+        "unavailable",
+        headers={"Retry-After": "1"},
+    )

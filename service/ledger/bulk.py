@@ -1,7 +1,6 @@
 """Bulk import of claims: thousands validated and stored in one transaction, with their events."""
 
 import csv
-import datetime
 import io
 import json
 from urllib.parse import urlsplit
@@ -12,13 +11,12 @@ from peewee import chunked
 
 from service.ledger import claims as single_claims
 from service.ledger import conflict_detection
+from service.ledger import documents
 from service.ledger import events
 from service.ledger import export
 from service.ledger import reviews as claim_reviews
 from service.ledger import topics as topic_store
-from service.ledger.documents import COLUMNS
-from service.ledger.documents import as_datetime
-from service.ledger.documents import documents
+from service.ledger.claims import stored_claimed_on
 from service.ledger.errors import BadRequest
 from service.ledger.errors import Conflict
 from service.ledger.errors import ValidationFailed
@@ -27,8 +25,6 @@ from service.ledger.speakers import name_key
 from service.ledger.topics import count_stances
 from service.schemas.bulk import ImportedClaim
 from service.schemas.bulk import ImportedSpeakerLine
-from service.schemas.claims import SourceDetail
-from service.schemas.claims import SpeakerDetail
 from service.storage.db import database
 from service.storage.db import insert_rows
 from service.storage.db import value_list
@@ -194,13 +190,6 @@ def _insert(model, rows, returning=False):
     return insert_rows(model, tuple(rows[0]), [tuple(row.values()) for row in rows], returning)
 
 
-def _claim_datetime(value):
-    """Return (datetime, has_time) for a loaded claimed_on, as create_claim stores it."""
-    if isinstance(value, datetime.datetime):
-        return value, True
-    return datetime.datetime.combine(value, datetime.time()), False
-
-
 class _Batch:
     """The rows a batch refers to: found by one query per kind, missing speakers and sources planned in memory."""
 
@@ -268,9 +257,10 @@ class _Batch:
             speaker_of.append(key)
         wanted = {value for value in speaker_of if isinstance(value, int)}
         for row in _in_chunks(
-            lambda chunk: Speaker.select(*export.SPEAKER_OUT).where(Speaker.id.in_(value_list(chunk))).tuples(), wanted
+            lambda chunk: Speaker.select(*documents.SPEAKER_OUT).where(Speaker.id.in_(value_list(chunk))).tuples(),
+            wanted,
         ):
-            self.speakers[row[0]] = export.speaker_out(row)
+            self.speakers[row[0]] = documents.speaker_out(row)
         for index, ref in enumerate(refs):
             if "id" in ref and ref["id"] not in self.speakers:
                 self.errors[f"{index}.speaker.id"] = [f"No speaker with id {ref['id']}."]
@@ -333,9 +323,9 @@ class _Batch:
             sources_of.append(resolved)
         wanted = {value for group in sources_of for value in group if isinstance(value, int)}
         for row in _in_chunks(
-            lambda chunk: Source.select(*export.SOURCE_OUT).where(Source.id.in_(value_list(chunk))).tuples(), wanted
+            lambda chunk: Source.select(*documents.SOURCE_OUT).where(Source.id.in_(value_list(chunk))).tuples(), wanted
         ):
-            self.sources[row[0]] = export.source_out(row)
+            self.sources[row[0]] = documents.source_out(row)
         for index, group in enumerate(refs):
             for position, ref in enumerate(group):
                 if "id" in ref and ref["id"] not in self.sources:
@@ -358,17 +348,16 @@ class _Batch:
         ]
         aliases = []
         changes = []
-        detail = SpeakerDetail()
         for speaker_id, plan, row in zip(_insert(Speaker, rows, returning=True), planned, rows, strict=True):
             self.new_speakers[plan["name_key"]] = speaker_id
             speaker = Speaker(id=speaker_id, **row)
-            self.speakers[speaker_id] = export.speaker_out([getattr(speaker, f.name) for f in export.SPEAKER_OUT])
+            self.speakers[speaker_id] = documents.speaker_out([getattr(speaker, f.name) for f in documents.SPEAKER_OUT])
             aliases += [
                 {"speaker": speaker_id, "alias": name, "alias_key": key} for key, name in plan["aliases"].items()
             ]
             speaker.alias_names = list(plan["aliases"].values())
             speaker.record = dict.fromkeys(CLAIM_STATUSES, 0)
-            changes.append((speaker_id, detail.dump(speaker)))
+            changes.append((speaker_id, documents.speaker_document(speaker)))
         _insert(SpeakerAlias, aliases)
         events.record_many("speaker.created", "speaker", actor, changes)
 
@@ -376,12 +365,11 @@ class _Batch:
         """Insert the planned sources; record source.created for each."""
         rows = [{**plan, "version": 1, "created_at": now, "updated_at": now} for plan in self.new_sources.values()]
         changes = []
-        detail = SourceDetail()
         for source_id, row in zip(_insert(Source, rows, returning=True), rows, strict=True):
             self.new_sources[row["url"]] = source_id
             source = Source(id=source_id, **row)
-            self.sources[source_id] = export.source_out([getattr(source, f.name) for f in export.SOURCE_OUT])
-            changes.append((source_id, detail.dump(source)))
+            self.sources[source_id] = documents.source_out([getattr(source, f.name) for f in documents.SOURCE_OUT])
+            changes.append((source_id, documents.source_document(source)))
         events.record_many("source.created", "source", actor, changes)
 
     def speaker_id(self, value):
@@ -431,7 +419,7 @@ def _existing_claims(items, speaker_ids, source_groups):
     wanted = {}
     for index, item in enumerate(items):
         if not item.get("external_id"):
-            claimed_on, _ = _claim_datetime(item["claimed_on"])
+            claimed_on, _ = stored_claimed_on(item["claimed_on"])
             key = (speaker_ids[index], source_groups[index][0], claimed_on, item["text"])
             wanted.setdefault(key, index)
     speakers = {key[0] for key in wanted}
@@ -444,7 +432,7 @@ def _existing_claims(items, speaker_ids, source_groups):
         ),
         speakers,
     ):
-        index = wanted.get((speaker, source, as_datetime(claimed_on), text))
+        index = wanted.get((speaker, source, documents.as_datetime(claimed_on), text))
         if index is not None and external_id is None and index not in found:
             found[index] = claim_id
     return found
@@ -458,7 +446,7 @@ def _changes(item, document, speaker_id, sources):
             changes[name] = item[name]
     if (item.get("language") or "en") != document["language"]:
         changes["language"] = item.get("language") or "en"
-    claimed_on, has_time = _claim_datetime(item["claimed_on"])
+    claimed_on, has_time = stored_claimed_on(item["claimed_on"])
     wanted_on = claimed_on.isoformat(timespec="seconds") + "Z" if has_time else claimed_on.date().isoformat()
     if wanted_on != document["claimed_on"]:
         changes["claimed_on"] = item["claimed_on"]
@@ -488,7 +476,7 @@ def _add_reviews(reviews_by_claim, actor):
         ),
         reviews_by_claim,
     ):
-        held.add((claim_id, reviewer, as_datetime(created_at)))
+        held.add((claim_id, reviewer, documents.as_datetime(created_at)))
     added = 0
     for claim_id, reviews in reviews_by_claim.items():
         new = [
@@ -527,7 +515,7 @@ def _store_batch(items, actor, detect_conflicts, now):
     rows = []
     for index in fresh:
         item = items[index]
-        claimed_on, has_time = _claim_datetime(item["claimed_on"])
+        claimed_on, has_time = stored_claimed_on(item["claimed_on"])
         rows.append(
             {
                 "text": item["text"],
@@ -565,8 +553,8 @@ def _store_batch(items, actor, detect_conflicts, now):
             }
             for t in stances
         ]
-        document = export.claim_document(
-            (claim_id, *(row[field.name] for field in export.CLAIM_OUT[1:])),
+        document = documents.claim_document(
+            (claim_id, *(row[field.name] for field in documents.CLAIM_OUT[1:])),
             batch.speakers[row["speaker"]],
             batch.sources[row["source"]],
             [batch.sources[source] for source in appearing],
@@ -623,9 +611,13 @@ def _update_existing(items, existing, speaker_ids, source_groups, actor):
     by_id = {}
     for chunk in chunked(sorted(set(existing.values())), KEYS_PER_QUERY):
         rows = database.execute(
-            Claim.select(*COLUMNS).join(Speaker).switch(Claim).join(Source).where(Claim.id.in_(value_list(chunk)))
+            Claim.select(*documents.COLUMNS)
+            .join(Speaker)
+            .switch(Claim)
+            .join(Source)
+            .where(Claim.id.in_(value_list(chunk)))
         ).fetchall()
-        by_id.update((document["id"], document) for document in documents(rows))
+        by_id.update((document["id"], document) for document in documents.documents(rows))
     updated = []
     for index, claim_id in sorted(existing.items()):
         changes = _changes(items[index], by_id[claim_id], speaker_ids[index], source_groups[index])

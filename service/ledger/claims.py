@@ -18,7 +18,6 @@ from service.ledger.speakers import find_speaker
 from service.ledger.speakers import resolve_speaker
 from service.ledger.topics import count_stances
 from service.ledger.topics import topics_by_slug
-from service.schemas.claims import ClaimOut
 from service.storage import cursors
 from service.storage import etags
 from service.storage.db import database
@@ -32,8 +31,8 @@ from service.storage.models import Topic
 from service.storage.models import parse_id
 
 
-def _as_datetime(value):
-    """Return (datetime, has_time) for a date or a datetime."""
+def stored_claimed_on(value):
+    """Return (datetime, has_time) as claimed_on is stored, for a loaded date or datetime."""
     if isinstance(value, datetime.datetime):
         return value, True
     return datetime.datetime.combine(value, datetime.time()), False
@@ -151,7 +150,7 @@ def create_claim(data, actor):
         topics = topics_by_slug([item["slug"] for item in data.get("topics", [])])
         speaker = resolve_speaker(data["speaker"], actor)
         source = resolve_source(data["source"], actor)
-        claimed_on, has_time = _as_datetime(data["claimed_on"])
+        claimed_on, has_time = stored_claimed_on(data["claimed_on"])
         claim = Claim.create(
             text=data["text"],
             quote=data.get("quote"),
@@ -186,7 +185,7 @@ def update_claim(claim_id, changes, version, actor):
         if "source" in changes:
             columns["source"] = resolve_source(changes["source"], actor)
         if "claimed_on" in changes:
-            columns["claimed_on"], columns["claimed_on_has_time"] = _as_datetime(changes["claimed_on"])
+            columns["claimed_on"], columns["claimed_on_has_time"] = stored_claimed_on(changes["claimed_on"])
         claim = etags.compare_and_set(claim, version, **columns)
         if "appearances" in changes:
             _set_appearances(claim, changes["appearances"], actor)
@@ -206,18 +205,11 @@ def delete_claim(claim_id, version, actor):
     with database.atomic():
         claim = get_claim(claim_id)
         etags.check_version(claim, version)
-        data = ClaimOut().dump(claim)
+        data = snapshot(claim)
         conflict_detection.remove_for_claim(claim.id, actor)
         stances = _stances_of(claim.id)
-        deleted = Claim.delete().where(Claim.id == claim.id)
-        if version is not None:
-            deleted = deleted.where(Claim.version == version)
-        if deleted.execute() == 0:
-            # Another request changed or deleted it since get_claim read it.
-            current = Claim.get_or_none(Claim.id == claim.id)
-            if current is None:
-                raise NotFound(f"No claim with id {claim_id}.")
-            etags.check_version(current, version)
+        # Another request may have changed or deleted it since get_claim read it: 412, or 404 if it is gone.
+        etags.delete_at_version(claim, version, gone=NotFound(f"No claim with id {claim_id}."))
         count_stances((topic_id, stance, -1) for topic_id, stance in stances)
         events.record("claim.deleted", "claim", claim.id, actor, data)
 
@@ -276,35 +268,39 @@ def filtered(filters):
         # every claim by date and probing each one.
         query = query.where(Claim.id.in_(Review.select(Review.claim).where(Review.reviewer == filters["reviewer"])))
     if "claimed_from" in filters:
-        query = query.where(date_column >= _as_datetime(filters["claimed_from"])[0])
+        query = query.where(date_column >= stored_claimed_on(filters["claimed_from"])[0])
     if "claimed_to" in filters:
         query = query.where(date_column <= _day_end(filters["claimed_to"]))
     return query, date_column, id_column
 
 
-def list_claims(filters, limit=50, cursor=None):
+def list_claims(filters, limit=50, cursor=None, *, secret):
     """Return (claim documents, next_cursor): newest claimed_on first, or best match first with q."""
     if filters.get("q"):
-        return _search(filters, limit, cursor)
+        return _search(filters, limit, cursor, secret)
     query, date_column, id_column = filtered(filters)
     if cursor:
-        after_date, after_id = cursors.decode("claims", cursor, 2)
+        after_date, after_id = cursors.decode("claims", cursor, 2, secret)
         after = datetime.datetime.fromisoformat(after_date)
         query = query.where(Tuple(date_column, id_column) < Tuple(after, after_id))
     query = query.select(*COLUMNS).order_by(date_column.desc(), id_column.desc()).limit(limit + 1)
     rows, next_cursor = cursors.page(
-        database.execute(query).fetchall(), limit, "claims", lambda row: [as_datetime(row[3]).isoformat(), row[0]]
+        database.execute(query).fetchall(),
+        limit,
+        "claims",
+        lambda row: [as_datetime(row[3]).isoformat(), row[0]],
+        secret,
     )
     return documents(rows), next_cursor
 
 
-def _search(filters, limit, cursor):
-    after = cursors.decode("claims-search", cursor, 2) if cursor else None
+def _search(filters, limit, cursor, secret):
+    after = cursors.decode("claims-search", cursor, 2, secret) if cursor else None
     if filters.keys() == {"q"}:
         # Ranked on the full-text index alone, then only the page's rows joined: the joins no longer
         # cost per match.
         best = search.best_matches(filters["q"], limit + 1, after)
-        ranking, next_cursor = cursors.page(best, limit, "claims-search", lambda match: [match[1], match[0]])
+        ranking, next_cursor = cursors.page(best, limit, "claims-search", lambda match: [match[1], match[0]], secret)
         if not ranking:
             return [], None
         ids = [claim_id for claim_id, _ in ranking]
@@ -319,7 +315,7 @@ def _search(filters, limit, cursor):
             query = query.where(Tuple(score, Claim.id) > Tuple(*after))
         query = query.select(*COLUMNS, snippet, score).order_by(score, Claim.id).limit(limit + 1)
         rows, next_cursor = cursors.page(
-            database.execute(query).fetchall(), limit, "claims-search", lambda row: [row[-1], row[0]]
+            database.execute(query).fetchall(), limit, "claims-search", lambda row: [row[-1], row[0]], secret
         )
     page = documents(rows)
     for document, row in zip(page, rows, strict=True):

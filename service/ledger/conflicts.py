@@ -151,7 +151,7 @@ def dismiss(conflict_id, actor, note=None):
     return _decide(conflict_id, "dismissed", actor, note)
 
 
-def list_conflicts(filters, limit=50, cursor=None):
+def list_conflicts(filters, limit=50, cursor=None, *, secret):
     """Return (conflicts, next_cursor): newest first, filtered by topic, speaker, claim, status, basis."""
     query = _select()
     if "topic" in filters:
@@ -167,19 +167,19 @@ def list_conflicts(filters, limit=50, cursor=None):
     if "basis" in filters:
         query = query.where(Conflict.basis == filters["basis"])
     if cursor:
-        (after,) = cursors.decode("conflicts", cursor, 1)
+        (after,) = cursors.decode("conflicts", cursor, 1, secret)
         query = query.where(Conflict.id < after)
     rows, next_cursor = cursors.page(
-        _rows(query.order_by(Conflict.id.desc()).limit(limit + 1)), limit, "conflicts", lambda row: [row[0]]
+        _rows(query.order_by(Conflict.id.desc()).limit(limit + 1)), limit, "conflicts", lambda row: [row[0]], secret
     )
     return _with_claims(rows), next_cursor
 
 
-def claim_conflicts(claim_id, limit=50, cursor=None):
+def claim_conflicts(claim_id, limit=50, cursor=None, *, secret):
     """Return (conflicts, next_cursor) of everything a claim is in conflict with, newest first."""
     if not Claim.select().where(Claim.id == claim_id).exists():
         raise errors.NotFound(f"No claim with id {claim_id}.")
-    return list_conflicts({"claim": claim_id}, limit, cursor)
+    return list_conflicts({"claim": claim_id}, limit, cursor, secret=secret)
 
 
 def sides(topic_ref, limit=SIDES_LIMIT_DEFAULT):

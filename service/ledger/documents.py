@@ -1,7 +1,10 @@
-"""Claims as the API shows them (ClaimOut's shape), and conflicts' own fields, built by hand from plain rows.
+"""The representations: objects as the API shows them and events carry them, built by hand.
 
-Listings, one claim, events and exports all read claims this way: at 50 claims a page, building peewee
-model instances and dumping them through marshmallow cost twice what the queries do.
+A claim has one builder, claim_document (ClaimOut's shape, from plain rows): listings, one claim, events,
+webhooks, exports and bulk imports all read claims through it; at 50 claims a page, building peewee model
+instances and dumping them through marshmallow cost twice what the queries do. Speakers, sources, topics,
+reviews and conflicts have theirs here too, so the domain records events without the schemas; the
+marshmallow output schemas document these shapes, and tests/test_documents.py checks that they agree.
 """
 
 import datetime
@@ -75,6 +78,74 @@ def timestamp_text(value):
 def _claimed_on_text(value, has_time):
     value = as_datetime(value)
     return value.isoformat(timespec="seconds") + "Z" if has_time else value.date().isoformat()
+
+
+def optional_timestamp_text(value):
+    """Return a stored timestamp as the API writes it, or None."""
+    return None if value is None else timestamp_text(value)
+
+
+def speaker_document(speaker):
+    """Return a speaker as GET /api/v1/speakers/{id} shows it (SpeakerDetail); it carries alias_names and record."""
+    return {
+        **speaker_out(
+            [speaker.id, speaker.name, speaker.description, speaker.affiliation, speaker.kind, speaker.wikidata_id]
+        ),
+        "aliases": list(speaker.alias_names),
+        "record": dict(speaker.record),
+        "version": speaker.version,
+        "created_at": timestamp_text(speaker.created_at),
+        "updated_at": timestamp_text(speaker.updated_at),
+    }
+
+
+def source_document(source):
+    """Return a source as GET /api/v1/sources/{id} shows it (SourceDetail)."""
+    return {
+        **source_out([source.id, source.url, source.publisher, source.title, source.published_on, source.kind]),
+        "version": source.version,
+        "created_at": timestamp_text(source.created_at),
+        "updated_at": timestamp_text(source.updated_at),
+    }
+
+
+def topic_document(topic):
+    """Return a topic as GET /api/v1/topics/{id} shows it (TopicOut)."""
+    return {
+        "id": topic.id,
+        "slug": topic.slug,
+        "title": topic.title,
+        "description": topic.description,
+        "version": topic.version,
+        "created_at": timestamp_text(topic.created_at),
+        "updated_at": timestamp_text(topic.updated_at),
+    }
+
+
+EVIDENCE_FIELDS = ("url", "title", "note")
+
+
+def review_document(review):
+    """Return a review as GET /api/v1/reviews/{id} shows it (ReviewOut)."""
+    return {
+        "id": review.id,
+        "claim_id": review.claim_id,
+        "reviewer": review.reviewer,
+        "verdict": review.verdict,
+        "rationale": review.rationale,
+        "evidence": [{k: item[k] for k in EVIDENCE_FIELDS if k in item} for item in review.evidence],
+        "created_at": timestamp_text(review.created_at),
+    }
+
+
+def claim_standing(claim):
+    """Return where a claim stands after a review (ClaimStanding): what review.created carries besides the review."""
+    return {
+        "id": claim.id,
+        "status": claim.status,
+        "review_summary": {"supported": claim.supported_count, "contested": claim.contested_count},
+        "version": claim.version,
+    }
 
 
 def claim_document(row, speaker, source, appearances, topics):

@@ -7,6 +7,7 @@ import secrets
 from service.storage import db
 from service.storage.db import database
 from service.storage.db import insert_rows
+from service.storage.models import EVENT_TYPES  # noqa: F401  (events.EVENT_TYPES, as callers have always read it)
 from service.storage.models import Delivery
 from service.storage.models import Event
 from service.storage.models import Webhook
@@ -14,36 +15,6 @@ from service.storage.models import utcnow
 
 # Any constant will do: it names the one PostgreSQL advisory lock that orders event writers.
 FEED_LOCK = 0x636C6564676572
-
-EVENT_TYPES = (
-    "claim.created",
-    "claim.updated",
-    "claim.deleted",
-    "speaker.created",
-    "speaker.updated",
-    "speaker.deleted",
-    "source.created",
-    "source.updated",
-    "source.deleted",
-    "topic.created",
-    "topic.updated",
-    "topic.deleted",
-    "key.created",
-    "key.revoked",
-    "review.created",
-    "conflict.suggested",
-    "conflict.confirmed",
-    "conflict.dismissed",
-    "conflict.created",
-    "conflict.removed",
-    "webhook.created",
-    "webhook.updated",
-    "webhook.deleted",
-    "webhook.secret_rotated",
-    "webhook.disabled",
-    "claims.imported",
-)
-"""Every event type the change feed carries: the types a webhook may subscribe to (or "*" for all)."""
 
 
 # Set while a batch import runs: its per-row events go to the feed only, and one claims.imported is delivered.

@@ -8,14 +8,8 @@ from peewee import Tuple
 
 from service.ledger import claims
 from service.ledger import search
-from service.ledger.documents import CLAIM_OUT as CLAIM_OUT  # service.ledger.bulk reads it here
 from service.ledger.documents import COLUMNS
-from service.ledger.documents import SOURCE_OUT as SOURCE_OUT  # service.ledger.bulk reads it here
-from service.ledger.documents import SPEAKER_OUT as SPEAKER_OUT  # service.ledger.bulk reads it here
-from service.ledger.documents import claim_document as claim_document  # service.ledger.bulk reads it here
 from service.ledger.documents import documents
-from service.ledger.documents import source_out as source_out  # service.ledger.bulk reads it here
-from service.ledger.documents import speaker_out as speaker_out  # service.ledger.bulk reads it here
 from service.ledger.documents import timestamp_text
 from service.storage.db import database
 from service.storage.db import value_list

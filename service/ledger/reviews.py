@@ -2,10 +2,9 @@
 
 import datetime
 
+from service.ledger import documents
 from service.ledger import events
 from service.ledger.errors import NotFound
-from service.schemas.reviews import ClaimStanding
-from service.schemas.reviews import ReviewOut
 from service.storage import db
 from service.storage.db import database
 from service.storage.models import VERDICTS
@@ -78,7 +77,7 @@ def _store(claim_id, verdict, rationale, evidence, reviewer, actor, created_at=N
             updated_at=utcnow(),
         ).where(Claim.id == claim_id).execute()
         claim = Claim.get_by_id(claim_id)
-        data = {**ReviewOut().dump(review), "claim": ClaimStanding().dump(claim)}
+        data = {**documents.review_document(review), "claim": documents.claim_standing(claim)}
         events.record("review.created", "review", review.id, actor, data)
     return review
 

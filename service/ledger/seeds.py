@@ -11,9 +11,9 @@ from service.ledger import speakers
 from service.ledger import topics
 from service.ledger.errors import Problem
 from service.schemas.claims import ClaimInput
-from service.schemas.claims import SourceInput
-from service.schemas.claims import SpeakerInput
-from service.schemas.claims import TopicInput
+from service.schemas.sources import SourceInput
+from service.schemas.speakers import SpeakerInput
+from service.schemas.topics import TopicInput
 from service.storage.db import database
 from service.storage.models import Claim
 from service.storage.models import Source

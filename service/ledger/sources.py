@@ -2,11 +2,11 @@
 
 import peewee
 
+from service.ledger import documents
 from service.ledger import events
-from service.ledger.errors import Conflict
+from service.ledger.deletes import delete_unreferenced
 from service.ledger.errors import NotFound
 from service.ledger.errors import ValidationFailed
-from service.schemas.claims import SourceDetail
 from service.storage import cursors
 from service.storage import etags
 from service.storage.db import database
@@ -25,7 +25,7 @@ def get_source(source_id):
 
 def snapshot(source):
     """Return the source as events record it."""
-    return SourceDetail().dump(source)
+    return documents.source_document(source)
 
 
 def create_source(data, actor):
@@ -74,32 +74,29 @@ def update_source(source_id, changes, version, actor):
     return source
 
 
-def list_sources(q=None, limit=50, cursor=None):
+def list_sources(q=None, limit=50, cursor=None, *, secret):
     """Return a page of sources by id, optionally those whose publisher or URL contains q."""
     query = Source.select().order_by(Source.id)
     if q:
         query = query.where(Source.publisher.contains(q) | Source.url.contains(q))
     if cursor:
-        (after,) = cursors.decode("sources", cursor, 1)
+        (after,) = cursors.decode("sources", cursor, 1, secret)
         query = query.where(Source.id > after)
-    return cursors.page(query.limit(limit + 1), limit, "sources", lambda s: [s.id])
+    return cursors.page(query.limit(limit + 1), limit, "sources", lambda s: [s.id], secret)
 
 
 def delete_source(source_id, version, actor):
     """Delete a source no claim cites, if it is still at the version the caller read; record the event."""
-    try:
-        with database.atomic():
-            source = get_source(source_id)
-            etags.check_version(source, version)
-            cited_by = (
-                Claim.select().where(Claim.source == source).count()
-                + ClaimAppearance.select().where(ClaimAppearance.source == source).count()
-            )
-            if cited_by:
-                raise Conflict(f"{cited_by} claim(s) cite source {source_id}; delete or change them first.")
-            data = snapshot(source)
-            etags.delete_at_version(source, version)
-            events.record("source.deleted", "source", source.id, actor, data)
-    except peewee.IntegrityError as error:
-        # A claim citing the source was stored between our count and the DELETE.
-        raise Conflict(f"A claim cites source {source_id}; delete or change it first.") from error
+    delete_unreferenced(
+        "source",
+        lambda: get_source(source_id),
+        lambda source: (
+            Claim.select().where(Claim.source == source).count()
+            + ClaimAppearance.select().where(ClaimAppearance.source == source).count()
+        ),
+        lambda source, count: f"{count} claim(s) cite source {source_id}; delete or change them first.",
+        f"A claim cites source {source_id}; delete or change it first.",
+        version,
+        actor,
+        snapshot,
+    )

@@ -2,11 +2,11 @@
 
 import peewee
 
+from service.ledger import documents
 from service.ledger import events
-from service.ledger.errors import Conflict
+from service.ledger.deletes import delete_unreferenced
 from service.ledger.errors import NotFound
 from service.ledger.errors import ValidationFailed
-from service.schemas.claims import SpeakerDetail
 from service.storage import cursors
 from service.storage import etags
 from service.storage.db import database
@@ -70,7 +70,7 @@ def with_details(speakers):
 
 def snapshot(speaker):
     """Return the speaker as events record it."""
-    return SpeakerDetail().dump(with_details([speaker])[0])
+    return documents.speaker_document(with_details([speaker])[0])
 
 
 def _add_aliases(speaker, aliases):
@@ -147,33 +147,30 @@ def update_speaker(speaker_id, changes, version, actor):
     return speaker
 
 
-def list_speakers(q=None, limit=50, cursor=None):
+def list_speakers(q=None, limit=50, cursor=None, *, secret):
     """Return a page of speakers by id, optionally those whose name contains q."""
     query = Speaker.select().order_by(Speaker.id)
     if q:
         query = query.where(Speaker.name_key.contains(name_key(q)))
     if cursor:
-        (after,) = cursors.decode("speakers", cursor, 1)
+        (after,) = cursors.decode("speakers", cursor, 1, secret)
         query = query.where(Speaker.id > after)
-    rows, next_cursor = cursors.page(query.limit(limit + 1), limit, "speakers", lambda s: [s.id])
+    rows, next_cursor = cursors.page(query.limit(limit + 1), limit, "speakers", lambda s: [s.id], secret)
     return with_details(rows), next_cursor
 
 
 def delete_speaker(speaker_id, version, actor):
     """Delete a speaker no claim names, if it is still at the version the caller read; record the event."""
-    try:
-        with database.atomic():
-            speaker = get_speaker(speaker_id)
-            etags.check_version(speaker, version)
-            named_by = Claim.select().where(Claim.speaker == speaker).count()
-            if named_by:
-                raise Conflict(f"{named_by} claim(s) name speaker {speaker_id}; delete or reassign them first.")
-            data = snapshot(speaker)
-            etags.delete_at_version(speaker, version)
-            events.record("speaker.deleted", "speaker", speaker.id, actor, data)
-    except peewee.IntegrityError as error:
-        # A claim naming the speaker was stored between our count and the DELETE.
-        raise Conflict(f"A claim names speaker {speaker_id}; delete or reassign it first.") from error
+    delete_unreferenced(
+        "speaker",
+        lambda: get_speaker(speaker_id),
+        lambda speaker: Claim.select().where(Claim.speaker == speaker).count(),
+        lambda speaker, count: f"{count} claim(s) name speaker {speaker_id}; delete or reassign them first.",
+        f"A claim names speaker {speaker_id}; delete or reassign it first.",
+        version,
+        actor,
+        snapshot,
+    )
 
 
 EXPORT_PAGE = 1000
@@ -185,7 +182,7 @@ def export_speakers():
     while True:
         page = list(Speaker.select().where(Speaker.id > after).order_by(Speaker.id).limit(EXPORT_PAGE))
         for speaker in with_details(page):
-            yield SpeakerDetail().dump(speaker)
+            yield documents.speaker_document(speaker)
         if len(page) < EXPORT_PAGE:
             return
         after = page[-1].id

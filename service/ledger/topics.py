@@ -2,14 +2,12 @@
 
 import collections
 
-import peewee
-
+from service.ledger import documents
 from service.ledger import events
-from service.ledger.errors import Conflict
+from service.ledger.deletes import delete_unreferenced
 from service.ledger.errors import NotFound
 from service.ledger.errors import ValidationFailed
-from service.schemas.claims import SLUG
-from service.schemas.claims import TopicOut
+from service.schemas.fields import SLUG
 from service.storage import cursors
 from service.storage import etags
 from service.storage.db import database
@@ -57,7 +55,7 @@ def count_stances(changes):
 
 def snapshot(topic):
     """Return the topic as events record it."""
-    return TopicOut().dump(topic)
+    return documents.topic_document(topic)
 
 
 def create_topic(data, actor):
@@ -90,27 +88,24 @@ def update_topic(id_or_slug, changes, version, actor):
     return topic
 
 
-def list_topics(limit=50, cursor=None):
+def list_topics(limit=50, cursor=None, *, secret):
     """Return a page of topics by id."""
     query = Topic.select().order_by(Topic.id)
     if cursor:
-        (after,) = cursors.decode("topics", cursor, 1)
+        (after,) = cursors.decode("topics", cursor, 1, secret)
         query = query.where(Topic.id > after)
-    return cursors.page(query.limit(limit + 1), limit, "topics", lambda t: [t.id])
+    return cursors.page(query.limit(limit + 1), limit, "topics", lambda t: [t.id], secret)
 
 
 def delete_topic(id_or_slug, version, actor):
     """Delete a topic no claim takes a stance on, if it is still at the version the caller read."""
-    try:
-        with database.atomic():
-            topic = get_topic(id_or_slug)
-            etags.check_version(topic, version)
-            stances = ClaimTopic.select().where(ClaimTopic.topic == topic).count()
-            if stances:
-                raise Conflict(f"{stances} claim(s) take a stance on topic {topic.slug!r}; change them first.")
-            data = snapshot(topic)
-            etags.delete_at_version(topic, version)
-            events.record("topic.deleted", "topic", topic.id, actor, data)
-    except peewee.IntegrityError as error:
-        # A claim taking a stance on the topic was stored between our count and the DELETE.
-        raise Conflict(f"A claim takes a stance on topic {id_or_slug!r}; change it first.") from error
+    delete_unreferenced(
+        "topic",
+        lambda: get_topic(id_or_slug),
+        lambda topic: ClaimTopic.select().where(ClaimTopic.topic == topic).count(),
+        lambda topic, count: f"{count} claim(s) take a stance on topic {topic.slug!r}; change them first.",
+        f"A claim takes a stance on topic {id_or_slug!r}; change it first.",
+        version,
+        actor,
+        snapshot,
+    )

@@ -8,24 +8,22 @@ from marshmallow import pre_load
 from marshmallow import validate
 from marshmallow import validates_schema
 
-from service.schemas.claims import ClaimDate
 from service.schemas.claims import ClaimInput
 from service.schemas.claims import ClaimQuery
-from service.schemas.claims import SourceRef
-from service.schemas.claims import SpeakerInput
-from service.schemas.claims import SpeakerRef
-from service.schemas.claims import Text
-from service.schemas.claims import TopicStance
+from service.schemas.fields import ClaimDate
+from service.schemas.fields import Text
 from service.schemas.reviews import EvidenceItem
+from service.schemas.sources import SourceRef
+from service.schemas.speakers import SpeakerInput
+from service.schemas.speakers import SpeakerRef
+from service.schemas.topics import TopicStance
 from service.storage import models
-
-EXPORT_FORMATS = ("ndjson", "csv")
 
 
 class ExportQuery(ClaimQuery):
     """The listing's filters, without paging, the format to stream, and a byte-order mark for spreadsheets."""
 
-    format = fields.String(validate=validate.OneOf(EXPORT_FORMATS), load_default="ndjson")
+    format = fields.String(validate=validate.OneOf(models.EXPORT_FORMATS), load_default="ndjson")
     bom = fields.Boolean(
         load_default=False,
         metadata={"description": "CSV only: begin with a UTF-8 byte-order mark, so that Excel reads Cyrillic right"},

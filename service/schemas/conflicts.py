@@ -5,10 +5,11 @@ from marshmallow import fields
 from marshmallow import validate
 
 from service.schemas.claims import ClaimOut
-from service.schemas.claims import PageArgs
-from service.schemas.claims import Text
-from service.schemas.claims import TopicOut
-from service.schemas.claims import UtcDateTime
+from service.schemas.fields import PageArgs
+from service.schemas.fields import Text
+from service.schemas.fields import UtcDateTime
+from service.schemas.fields import spoken_list
+from service.schemas.topics import TopicOut
 from service.storage import models
 
 CLAIM_ID = validate.Range(min=1, max=2**53)
@@ -47,8 +48,8 @@ class TopicRef(Schema):
 
 class ConflictBase(Schema):
     id = fields.Integer()
-    basis = fields.String(metadata={"description": "stance, reviewer or similarity"})
-    status = fields.String(metadata={"description": "suggested, confirmed or dismissed"})
+    basis = fields.String(metadata={"description": spoken_list(models.CONFLICT_BASES)})
+    status = fields.String(metadata={"description": spoken_list(models.CONFLICT_STATUSES)})
     topic = fields.Nested(TopicRef, allow_none=True, metadata={"description": "the topic of a stance conflict"})
     self_contradiction = fields.Boolean(metadata={"description": "both claims have the same speaker"})
     note = fields.String(allow_none=True)

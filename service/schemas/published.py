@@ -7,15 +7,15 @@ from marshmallow import Schema
 from marshmallow import fields
 
 from service.schemas.claims import ClaimOut
-from service.schemas.claims import SourceDetail
-from service.schemas.claims import SpeakerDetail
-from service.schemas.claims import TopicOut
-from service.schemas.claims import UtcDateTime
 from service.schemas.conflicts import ConflictBrief
+from service.schemas.events import EventOut
+from service.schemas.fields import UtcDateTime
+from service.schemas.keys import KeyOut
 from service.schemas.reviews import ClaimStanding
-from service.schemas.reviews import EventOut
-from service.schemas.reviews import KeyOut
 from service.schemas.reviews import ReviewOut
+from service.schemas.sources import SourceDetail
+from service.schemas.speakers import SpeakerDetail
+from service.schemas.topics import TopicOut
 from service.schemas.webhooks import WebhookOut
 
 

@@ -4,12 +4,13 @@ from marshmallow import Schema
 from marshmallow import fields
 from marshmallow import validate
 
-from service.ledger.events import EVENT_TYPES
-from service.schemas.claims import Text
-from service.schemas.claims import UtcDateTime
-from service.schemas.claims import WebUrl
+from service.schemas.fields import Text
+from service.schemas.fields import UtcDateTime
+from service.schemas.fields import WebUrl
+from service.schemas.fields import spoken_list
+from service.storage import models
 
-SUBSCRIBABLE = (*EVENT_TYPES, "*")
+SUBSCRIBABLE = (*models.EVENT_TYPES, "*")
 
 
 def EventTypes(required=False):
@@ -72,7 +73,7 @@ class DeliveryOut(Schema):
     event_id = fields.Integer()
     event_type = fields.String()
     message_id = fields.String(metadata={"description": "the webhook-id header, the same on every retry"})
-    status = fields.String(metadata={"description": "pending, succeeded, failed or cancelled"})
+    status = fields.String(metadata={"description": spoken_list(models.DELIVERY_STATUSES)})
     attempts = fields.Integer()
     last_status_code = fields.Integer(allow_none=True)
     last_error = fields.String(allow_none=True)

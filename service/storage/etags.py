@@ -56,14 +56,19 @@ def compare_and_set(obj, version, **changes):
     return model.get_by_id(obj.id)
 
 
-def delete_at_version(obj, version):
-    """Delete the object in one DELETE that only matches the version read (412 if it moved on)."""
+def delete_at_version(obj, version, gone=None):
+    """Delete the object in one DELETE that only matches the version read (412 if it moved on).
+
+    If another request deleted it first, raise gone if given (the caller's 404), else 412.
+    """
     model = type(obj)
     query = model.delete().where(model.id == obj.id)
     if version is not None:
         query = query.where(model.version == version)
     if query.execute() == 0:
         current = model.get_or_none(model.id == obj.id)
+        if current is None and gone is not None:
+            raise gone
         raise PreconditionFailed(
             "The object changed since you read it"
             + (f" (now version {current.version}); GET it again." if current else "; it is gone.")

@@ -15,6 +15,37 @@ CLAIM_STATUSES = ("unreviewed",) + VERDICTS
 ROLES = ("reader", "reviewer", "admin")
 CONFLICT_BASES = ("stance", "reviewer", "similarity")
 CONFLICT_STATUSES = ("suggested", "confirmed", "dismissed")
+DELIVERY_STATUSES = ("pending", "succeeded", "failed", "cancelled")
+EXPORT_FORMATS = ("ndjson", "csv")
+EVENT_TYPES = (
+    "claim.created",
+    "claim.updated",
+    "claim.deleted",
+    "speaker.created",
+    "speaker.updated",
+    "speaker.deleted",
+    "source.created",
+    "source.updated",
+    "source.deleted",
+    "topic.created",
+    "topic.updated",
+    "topic.deleted",
+    "key.created",
+    "key.revoked",
+    "review.created",
+    "conflict.suggested",
+    "conflict.confirmed",
+    "conflict.dismissed",
+    "conflict.created",
+    "conflict.removed",
+    "webhook.created",
+    "webhook.updated",
+    "webhook.deleted",
+    "webhook.secret_rotated",
+    "webhook.disabled",
+    "claims.imported",
+)
+"""Every event type the change feed carries: the types a webhook may subscribe to (or "*" for all)."""
 # Ids stay exact as JSON numbers and within SQLite's 64-bit INTEGER, which a larger Python int overflows.
 MAX_ID = 2**53
 

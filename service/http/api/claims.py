@@ -7,6 +7,7 @@ from service.http import guard
 from service.http.api.common import ETAG
 from service.http.api.common import LOCATION
 from service.http.api.common import Blueprint
+from service.http.api.common import cursor_secret
 from service.http.api.common import if_match
 from service.http.api.common import page_limit
 from service.ledger import claims
@@ -27,7 +28,7 @@ def list_claims(args):
     """List claims, newest first, filtered; with q, ranked full-text matches with snippets."""
     cursor = args.pop("cursor", None)
     limit = page_limit(args.pop("limit", None))
-    items, next_cursor = claims.list_claims(args, limit=limit, cursor=cursor)
+    items, next_cursor = claims.list_claims(args, limit=limit, cursor=cursor, secret=cursor_secret())
     # The items are built in ClaimOut's shape (service.ledger.documents); a Response skips flask-smorest's dump.
     return jsonify(items=items, next_cursor=next_cursor)
 

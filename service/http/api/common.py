@@ -43,6 +43,11 @@ def page_limit(limit):
     return limit or current_app.config["PAGE_LIMIT_DEFAULT"]
 
 
+def cursor_secret():
+    """Return the key that signs this app's pagination cursors (the domain takes it as an argument)."""
+    return current_app.config["SECRET_KEY"]
+
+
 def public_base_url():
     """Return the service's public base URL: CLAIMLEDGER_PUBLIC_URL, else the one this request came to."""
     return (current_app.config.get("PUBLIC_URL") or request.host_url).rstrip("/")

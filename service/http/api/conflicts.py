@@ -6,9 +6,9 @@ from flask import url_for
 from service.http import guard
 from service.http.api.common import LOCATION
 from service.http.api.common import Blueprint
+from service.http.api.common import cursor_secret
 from service.http.api.common import page_limit
 from service.ledger import conflicts
-from service.schemas.claims import PageArgs
 from service.schemas.conflicts import ConflictDecision
 from service.schemas.conflicts import ConflictInput
 from service.schemas.conflicts import ConflictOut
@@ -16,6 +16,7 @@ from service.schemas.conflicts import ConflictPage
 from service.schemas.conflicts import ConflictQuery
 from service.schemas.conflicts import SidesOut
 from service.schemas.conflicts import SidesQuery
+from service.schemas.fields import PageArgs
 
 blp = Blueprint("conflicts", __name__, description="Conflicts: claims that cannot both be true, side by side.")
 
@@ -27,7 +28,7 @@ def list_conflicts(args):
     """List conflicts, newest first, each with both whole claims (the earlier on the left)."""
     cursor = args.pop("cursor", None)
     limit = page_limit(args.pop("limit", None))
-    items, next_cursor = conflicts.list_conflicts(args, limit=limit, cursor=cursor)
+    items, next_cursor = conflicts.list_conflicts(args, limit=limit, cursor=cursor, secret=cursor_secret())
     # The items are built in ConflictOut's shape (service.ledger.conflicts); a Response skips flask-smorest's dump.
     return jsonify(items=items, next_cursor=next_cursor)
 
@@ -80,5 +81,7 @@ def topic_sides(args, topic_ref):
 @blp.response(200, ConflictPage)
 def claim_conflicts(args, claim_id):
     """List everything a claim is in conflict with, newest first."""
-    items, next_cursor = conflicts.claim_conflicts(claim_id, page_limit(args.get("limit")), args.get("cursor"))
+    items, next_cursor = conflicts.claim_conflicts(
+        claim_id, page_limit(args.get("limit")), args.get("cursor"), secret=cursor_secret()
+    )
     return jsonify(items=items, next_cursor=next_cursor)

@@ -2,8 +2,8 @@
 
 from service.http.api.common import Blueprint
 from service.ledger import events
-from service.schemas.reviews import EventPage
-from service.schemas.reviews import EventQuery
+from service.schemas.events import EventPage
+from service.schemas.events import EventQuery
 
 blp = Blueprint(
     "events",

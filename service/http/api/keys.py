@@ -6,10 +6,10 @@ from service.http import guard
 from service.http.api.common import LOCATION
 from service.http.api.common import Blueprint
 from service.ledger import keys
-from service.schemas.reviews import KeyCreated
-from service.schemas.reviews import KeyInput
-from service.schemas.reviews import KeyList
-from service.schemas.reviews import KeyOut
+from service.schemas.keys import KeyCreated
+from service.schemas.keys import KeyInput
+from service.schemas.keys import KeyList
+from service.schemas.keys import KeyOut
 
 blp = Blueprint("keys", __name__, description="API keys: who may read and write (admin only).")
 

@@ -6,14 +6,15 @@ from service.http import guard
 from service.http.api.common import ETAG
 from service.http.api.common import LOCATION
 from service.http.api.common import Blueprint
+from service.http.api.common import cursor_secret
 from service.http.api.common import if_match
 from service.http.api.common import page_limit
 from service.ledger import sources
-from service.schemas.claims import NameQuery
-from service.schemas.claims import SourceDetail
-from service.schemas.claims import SourceInput
-from service.schemas.claims import SourcePage
-from service.schemas.claims import SourceUpdate
+from service.schemas.fields import NameQuery
+from service.schemas.sources import SourceDetail
+from service.schemas.sources import SourceInput
+from service.schemas.sources import SourcePage
+from service.schemas.sources import SourceUpdate
 from service.storage import etags
 
 blp = Blueprint("sources", __name__, description="Sources: where claims appeared.")
@@ -24,7 +25,9 @@ blp = Blueprint("sources", __name__, description="Sources: where claims appeared
 @blp.response(200, SourcePage)
 def list_sources(args):
     """List sources, optionally by part of a publisher or URL."""
-    items, next_cursor = sources.list_sources(args.get("q"), page_limit(args.get("limit")), args.get("cursor"))
+    items, next_cursor = sources.list_sources(
+        args.get("q"), page_limit(args.get("limit")), args.get("cursor"), secret=cursor_secret()
+    )
     return {"items": items, "next_cursor": next_cursor}
 
 

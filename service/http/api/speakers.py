@@ -6,14 +6,15 @@ from service.http import guard
 from service.http.api.common import ETAG
 from service.http.api.common import LOCATION
 from service.http.api.common import Blueprint
+from service.http.api.common import cursor_secret
 from service.http.api.common import if_match
 from service.http.api.common import page_limit
 from service.ledger import speakers
-from service.schemas.claims import NameQuery
-from service.schemas.claims import SpeakerDetail
-from service.schemas.claims import SpeakerInput
-from service.schemas.claims import SpeakerPage
-from service.schemas.claims import SpeakerUpdate
+from service.schemas.fields import NameQuery
+from service.schemas.speakers import SpeakerDetail
+from service.schemas.speakers import SpeakerInput
+from service.schemas.speakers import SpeakerPage
+from service.schemas.speakers import SpeakerUpdate
 from service.storage import etags
 
 blp = Blueprint("speakers", __name__, description="Speakers: who made claims.")
@@ -24,7 +25,9 @@ blp = Blueprint("speakers", __name__, description="Speakers: who made claims.")
 @blp.response(200, SpeakerPage)
 def list_speakers(args):
     """List speakers, optionally by part of a name."""
-    items, next_cursor = speakers.list_speakers(args.get("q"), page_limit(args.get("limit")), args.get("cursor"))
+    items, next_cursor = speakers.list_speakers(
+        args.get("q"), page_limit(args.get("limit")), args.get("cursor"), secret=cursor_secret()
+    )
     return {"items": items, "next_cursor": next_cursor}
 
 

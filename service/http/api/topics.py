@@ -6,14 +6,15 @@ from service.http import guard
 from service.http.api.common import ETAG
 from service.http.api.common import LOCATION
 from service.http.api.common import Blueprint
+from service.http.api.common import cursor_secret
 from service.http.api.common import if_match
 from service.http.api.common import page_limit
 from service.ledger import topics
-from service.schemas.claims import PageArgs
-from service.schemas.claims import TopicInput
-from service.schemas.claims import TopicOut
-from service.schemas.claims import TopicPage
-from service.schemas.claims import TopicUpdate
+from service.schemas.fields import PageArgs
+from service.schemas.topics import TopicInput
+from service.schemas.topics import TopicOut
+from service.schemas.topics import TopicPage
+from service.schemas.topics import TopicUpdate
 from service.storage import etags
 
 blp = Blueprint("topics", __name__, description="Topics: the questions claims take sides on.")
@@ -24,7 +25,7 @@ blp = Blueprint("topics", __name__, description="Topics: the questions claims ta
 @blp.response(200, TopicPage)
 def list_topics(args):
     """List topics."""
-    items, next_cursor = topics.list_topics(page_limit(args.get("limit")), args.get("cursor"))
+    items, next_cursor = topics.list_topics(page_limit(args.get("limit")), args.get("cursor"), secret=cursor_secret())
     return {"items": items, "next_cursor": next_cursor}
 
 

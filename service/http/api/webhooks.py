@@ -9,9 +9,10 @@ from service.http import guard
 from service.http.api.common import ETAG
 from service.http.api.common import LOCATION
 from service.http.api.common import Blueprint
+from service.http.api.common import cursor_secret
 from service.http.api.common import if_match
 from service.http.api.common import page_limit
-from service.schemas.claims import PageArgs
+from service.schemas.fields import PageArgs
 from service.schemas.webhooks import DeliveryOut
 from service.schemas.webhooks import DeliveryPage
 from service.schemas.webhooks import WebhookInput
@@ -40,7 +41,9 @@ def _allow_private():
 @blp.response(200, WebhookPage)
 def list_webhooks(args):
     """List webhooks (never their secrets)."""
-    items, next_cursor = webhooks.list_webhooks(page_limit(args.get("limit")), args.get("cursor"))
+    items, next_cursor = webhooks.list_webhooks(
+        page_limit(args.get("limit")), args.get("cursor"), secret=cursor_secret()
+    )
     return {"items": items, "next_cursor": next_cursor}
 
 
@@ -102,7 +105,9 @@ def rotate_secret(webhook_id):
 @blp.response(200, DeliveryPage)
 def list_deliveries(args, webhook_id):
     """List a webhook's deliveries, newest first, each with every attempt."""
-    items, next_cursor = webhooks.list_deliveries(webhook_id, page_limit(args.get("limit")), args.get("cursor"))
+    items, next_cursor = webhooks.list_deliveries(
+        webhook_id, page_limit(args.get("limit")), args.get("cursor"), secret=cursor_secret()
+    )
     return {"items": items, "next_cursor": next_cursor}
 
 
