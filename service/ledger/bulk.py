@@ -422,16 +422,19 @@ def _existing_claims(items, speaker_ids, source_groups):
             claimed_on, _ = stored_claimed_on(item["claimed_on"])
             key = (speaker_ids[index], source_groups[index][0], claimed_on, item["text"])
             wanted.setdefault(key, index)
-    speakers = {key[0] for key in wanted}
-    for claim_id, speaker, source, claimed_on, text, external_id in _in_chunks(
-        lambda chunk: (
+    dates_of = {}
+    for speaker_id, _, claimed_on, _ in wanted:
+        dates_of.setdefault(speaker_id, set()).add(claimed_on)
+
+    def same_days(chunk):
+        dates = sorted(set().union(*(dates_of[speaker_id] for speaker_id in chunk)))
+        return (
             Claim.select(Claim.id, Claim.speaker, Claim.source, Claim.claimed_on, Claim.text, Claim.external_id)
-            .where(Claim.speaker.in_(value_list(chunk)))
-            .where(Claim.claimed_on.in_(value_list(sorted({key[2] for key in wanted if key[0] in chunk}))))
+            .where(Claim.speaker.in_(value_list(chunk)) & Claim.claimed_on.in_(value_list(dates)))
             .tuples()
-        ),
-        speakers,
-    ):
+        )
+
+    for claim_id, speaker, source, claimed_on, text, external_id in _in_chunks(same_days, dates_of):
         index = wanted.get((speaker, source, documents.as_datetime(claimed_on), text))
         if index is not None and external_id is None and index not in found:
             found[index] = claim_id
