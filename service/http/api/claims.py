@@ -61,6 +61,7 @@ def get_claim(claim_id):
 @blp.route("/claims/<int:claim_id>", methods=["PATCH"])
 @guard.require("reviewer")
 @blp.arguments(ClaimUpdate, required=False)
+@blp.alt_response(409, response="CONFLICT")  # another claim has the external_id given
 @blp.response(200, ClaimOut, headers=ETAG)
 def update_claim(changes, claim_id):
     """Edit a claim (needs If-Match)."""
