@@ -6,6 +6,7 @@ import subprocess
 import pytest
 import requests
 import servers
+from factories import claim_data
 from factories import review_claim
 
 from service.ledger import claims
@@ -158,3 +159,13 @@ def test_a_csv_with_unknown_columns_is_422_and_stores_nothing(client, keys):
     assert response.status_code == 422
     assert list(response.get_json()["errors"]) == ["header"]
     assert Claim.select().count() == 0
+
+
+def test_an_external_id_names_one_claim_only(client, keys):
+    first = client.post("/api/v1/claims", json=claim_data(external_id="cms-9"), headers=keys["reviewer"])
+    second = client.post("/api/v1/claims", json=claim_data(external_id="cms-9"), headers=keys["reviewer"])
+
+    assert first.status_code == 201 and first.get_json()["external_id"] == "cms-9"
+    assert second.status_code == 409
+    assert list(second.get_json()["errors"]) == ["external_id"]
+    assert Claim.select().count() == 1
