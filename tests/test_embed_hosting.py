@@ -2,6 +2,7 @@
 
 import json
 import threading
+import time
 from http.server import BaseHTTPRequestHandler
 from http.server import ThreadingHTTPServer
 
@@ -124,17 +125,21 @@ FRAME_BOX = """(() => { const r = document.querySelector("iframe").getBoundingCl
   return {top: r.top, left: r.left, right: r.right, width: r.width, height: r.height, page: window.innerWidth}; })()"""
 
 
-def _settled_layout(chromium):
-    """Return the card's layout once the frame has stopped changing height (or after a few tries)."""
+def _settled_layout(chromium, patience_seconds=60):
+    """Return the card's layout once the frame has loaded and stopped changing height.
+
+    Patience, not a timed assertion: on a busy machine the card's frame can take many seconds to load.
+    """
     previous = None
-    for _ in range(50):
+    give_up = time.monotonic() + patience_seconds
+    while time.monotonic() < give_up:
         layout = _in_card(chromium, CARD_LAYOUT)
         frame = chromium.evaluate(FRAME_BOX)
         if layout is not None and previous == (layout, frame):
-            break
+            return layout, frame
         previous = (layout, frame)
-        chromium.evaluate("new Promise(done => setTimeout(done, 100))")
-    return layout, frame
+        chromium.evaluate("new Promise(done => setTimeout(done, 200))")
+    raise AssertionError(f"the card's frame never settled: last seen {previous}")
 
 
 def _assert_nothing_cut_off(layout, frame, sides):
