@@ -10,7 +10,7 @@ CLAIMLEDGER_PAGE_LIMIT_DEFAULT  page size when ?limit= is absent (default: 50)
 CLAIMLEDGER_ORGANIZATION        the fact-checking organisation named as ClaimReview author (default: claimledger)
 CLAIMLEDGER_ORGANIZATION_URL    that organisation's web address (default: none)
 CLAIMLEDGER_PUBLIC_URL          the service's public base URL, used in links it publishes (default: the request's)
-CLAIMLEDGER_EMBED_ORIGINS       space-separated CMS origins allowed to call the API by CORS; set, only they may frame embeds
+CLAIMLEDGER_EMBED_ORIGINS       CMS origins allowed to call the API by CORS; set, only they may frame embeds
 CLAIMLEDGER_WEBHOOK_ALLOW_PRIVATE  "true" lets webhooks target loopback, private and metadata addresses (default: false)
 CLAIMLEDGER_WEBHOOK_TIMEOUT_SECONDS  connect and read timeout of each webhook delivery (default: 10)
 CLAIMLEDGER_WEBHOOK_RETRY_BASE_SECONDS  first retry delay; later ones are 6, 24, 120, 720 times it (default: 5)
