@@ -131,6 +131,7 @@ def _redeliver():
 
 
 # endpoint: (the least role allowed, a function that sets up and returns (path, JSON body, headers))
+_NUMBERS = itertools.count(1)
 WRITES = {
     "claims.create_claim": ("reviewer", lambda: ("/api/v1/claims", claim_data(), {})),
     "claims.update_claim": ("reviewer", _with_body(_claim_path, {"text": "Edited"})),
@@ -162,6 +163,10 @@ WRITES = {
     "webhooks.rotate_secret": ("admin", _webhook_action("rotate-secret")),
     "webhooks.redeliver": ("admin", _redeliver),
     "bulk.import_batch": ("reviewer", lambda: ("/api/v1/claims/batch", [claim_data(), claim_data()], {})),
+    "bulk.import_speakers": (
+        "reviewer",
+        lambda: ("/api/v1/speakers/batch", [{"name": f"Batch Speaker {next(_NUMBERS)}"}], {}),
+    ),
 }
 # Redelivery queues another send of an event already in the feed: an operational record, not a change.
 UNAUDITED = {"webhooks.redeliver"}
