@@ -22,7 +22,23 @@ def _describe(problem):
     return "; ".join(reasons) or problem.detail
 
 
-@click.group()
+class _Commands(click.Group):
+    """The command group, telling plainly when the database has not been migrated instead of a traceback."""
+
+    def invoke(self, ctx):
+        import peewee
+
+        try:
+            return super().invoke(ctx)
+        except peewee.DatabaseError as error:
+            if not db.lacks_schema(error):
+                raise
+            raise click.ClickException(
+                "the database has no tables (or lacks this release's): run `claimledger migrate` first"
+            ) from error
+
+
+@click.group(cls=_Commands)
 def main():
     """Run and manage a claimledger service (settings come from CLAIMLEDGER_* variables)."""
 
@@ -58,7 +74,7 @@ def seed(directory):
 @click.option("--host", envvar="CLAIMLEDGER_HOST", default="127.0.0.1", show_default=True)
 @click.option("--port", envvar="CLAIMLEDGER_PORT", default=8000, show_default=True)
 @click.option(
-    "--workers", envvar="CLAIMLEDGER_WORKERS", default=2, show_default=True, help="gunicorn sync workers, ~1 per core"
+    "--workers", envvar="CLAIMLEDGER_WORKERS", default=2, show_default=True, help="gunicorn workers, ~1 per core"
 )
 def serve(host, port, workers):
     """Serve the API with gunicorn (options also from CLAIMLEDGER_HOST, _PORT, _WORKERS)."""

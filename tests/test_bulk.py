@@ -461,7 +461,7 @@ def test_csv_export_has_a_header_and_flattened_rows(client, keys):
 
 def test_csv_export_of_nothing_is_its_header(client):
     response = client.get(f"{EXPORT}?format=csv")
-    assert response.get_data(as_text=True) == ",".join(export.CSV_COLUMNS) + "\n"
+    assert response.get_data(as_text=True) == ",".join(export.CSV_COLUMNS) + "\r\n"
 
 
 def test_ndjson_export_is_an_attachment(client):

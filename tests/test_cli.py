@@ -79,7 +79,7 @@ def test_keys_create_prints_the_key_alone_on_its_last_line_and_it_authenticates(
     assert Event.get(Event.type == "claim.created").actor == "desk"
     created = Event.get(Event.type == "key.created")
     assert (created.actor, created.data["name"], created.data["role"]) == ("cli", "desk", "reviewer")
-    assert key not in str(created.data) and key.split("_")[2] not in str(created.data)
+    assert key not in str(created.data) and key.split("_", 2)[2] not in str(created.data)
 
 
 def test_a_reviewer_key_from_the_cli_cannot_delete(runner, client):

@@ -51,7 +51,7 @@ def _story(client, keys):
 
 def test_the_feed_replays_every_change_in_order(client, keys):
     touched = _story(client, keys)
-    answer = _feed(client)
+    answer = _feed(client, headers=keys["admin"])
     items = answer["items"]
     assert answer["next_after"] == items[-1]["id"]
     assert [item["id"] for item in items] == sorted(item["id"] for item in items)
@@ -190,7 +190,12 @@ def test_a_poller_never_misses_or_repeats_an_event_while_writers_race(live_serve
         with requests.Session() as session:
             while True:
                 finished = done.is_set()
-                page = session.get(f"{live_server}/api/v1/events", params={"after": after, "limit": 5}, timeout=30)
+                page = session.get(
+                    f"{live_server}/api/v1/events",
+                    params={"after": after, "limit": 5},
+                    headers=keys["admin"],
+                    timeout=30,
+                )
                 page = page.json()
                 seen.extend(item["id"] for item in page["items"])
                 after = page["next_after"]

@@ -11,8 +11,12 @@ are taken, which topic slugs exist, or which cursors were signed by this server,
 rightly refused with 422 or 400 although they fit the schema.
 
 Generation is derandomized with a fixed seed, so a failure reproduces on every run and every machine.
+CLAIMLEDGER_FUZZ_SEED=<n> draws the stateless run's examples from that seed instead (reproducible with the
+same n; the stateful run stays derandomized), and
+CLAIMLEDGER_FUZZ_RATE_LIMIT=<n> runs with the write rate limit on at n a minute (off by default).
 """
 
+import os
 import zlib
 
 import pytest
@@ -30,7 +34,9 @@ from service.storage.models import ApiKey
 
 pytestmark = pytest.mark.slow  # fuzzing: make test runs it, make test-fast does not
 
-SEED = 20261126
+SEED = int(os.environ.get("CLAIMLEDGER_FUZZ_SEED", "20261126"))
+DERANDOMIZED = "CLAIMLEDGER_FUZZ_SEED" not in os.environ
+RATE_LIMIT = int(os.environ.get("CLAIMLEDGER_FUZZ_RATE_LIMIT", "0"))
 EXAMPLES_PER_OPERATION = 100
 SCENARIOS = 40
 STEPS_PER_SCENARIO = 10
@@ -42,7 +48,7 @@ CONFIG = schemathesis.Config.from_dict(
         "generation": {
             "mode": "all",
             "max-examples": EXAMPLES_PER_OPERATION,
-            "deterministic": True,
+            "deterministic": DERANDOMIZED,
             "database": "none",
         },
         "checks": {
@@ -105,6 +111,7 @@ def _empty_database():
 def fuzz_keys(app):
     """Route the schema's requests to this test's app, load the seeds, and make a reviewer and an admin key."""
     CURRENT.app = app
+    app.config["RATE_LIMIT_PER_MINUTE"] = RATE_LIMIT
     yield _seed(None)
     CURRENT.app = CurrentApp.app
 

@@ -10,6 +10,8 @@ import datetime
 import email.utils
 import logging
 import random
+import socket
+import threading
 import time
 
 import requests
@@ -64,7 +66,7 @@ class Options:
 
     @property
     def lock(self):
-        """How long a worker holds a delivery: enough to connect, send and read the answer."""
+        """How long a worker holds a delivery: well over an attempt, which timeout bounds as a whole (_Deadline)."""
         return datetime.timedelta(seconds=2 * self.timeout + 5)
 
 
@@ -81,6 +83,63 @@ class SendFailed(Exception):
     """No HTTP answer: the address was refused, the connection failed, or it timed out."""
 
 
+class _Deadline:
+    """The time one attempt may take in all: when it passes, the attempt's sockets are shut down.
+
+    requests' timeouts apply to each socket operation, so a receiver that trickles a header line every few
+    seconds kept an attempt going past the delivery's lock, and another worker sent the same webhook-id
+    meanwhile. Shutting the socket down ends the blocked read at once, whatever the peer does.
+    """
+
+    current = threading.local()
+
+    def __init__(self, seconds):
+        self.lock = threading.Lock()
+        self.sockets = []
+        self.expired = False
+        self.timer = threading.Timer(seconds, self.expire)
+        self.timer.daemon = True
+
+    def __enter__(self):
+        _Deadline.current.deadline = self
+        self.timer.start()
+        return self
+
+    def __exit__(self, *exc_info):
+        self.timer.cancel()
+        _Deadline.current.deadline = None
+
+    def watch(self, sock):
+        """Shut sock down when the deadline passes (at once, if it has)."""
+        with self.lock:
+            self.sockets.append(sock)
+            if self.expired:
+                _shut(sock)
+
+    def expire(self):
+        with self.lock:
+            self.expired = True
+            for sock in self.sockets:
+                _shut(sock)
+
+
+def _shut(sock):
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass  # already closed
+
+
+class _Bounded:
+    """A connection whose socket the running attempt's _Deadline may shut down, fresh or kept alive."""
+
+    def getresponse(self, *args, **kwargs):
+        deadline = getattr(_Deadline.current, "deadline", None)
+        if deadline is not None and self.sock is not None:
+            deadline.watch(self.sock)
+        return super().getresponse(*args, **kwargs)
+
+
 class _PublicOnly:
     """Connect to the addresses checked just now, so that a DNS answer that changes cannot slip past the check."""
 
@@ -93,28 +152,51 @@ class _PublicOnly:
             self._dns_host = host
 
 
-class _PublicHTTPConnection(_PublicOnly, HTTPConnection):
+class _BoundedHTTPConnection(_Bounded, HTTPConnection):
     pass
 
 
-class _PublicHTTPSConnection(_PublicOnly, HTTPSConnection):
+class _BoundedHTTPSConnection(_Bounded, HTTPSConnection):
     pass
 
 
-class _PublicHTTPPool(HTTPConnectionPool):
-    ConnectionCls = _PublicHTTPConnection
+class _PublicHTTPConnection(_Bounded, _PublicOnly, HTTPConnection):
+    pass
 
 
-class _PublicHTTPSPool(HTTPSConnectionPool):
-    ConnectionCls = _PublicHTTPSConnection
+class _PublicHTTPSConnection(_Bounded, _PublicOnly, HTTPSConnection):
+    pass
 
 
-class PublicOnlyAdapter(HTTPAdapter):
-    """A requests adapter whose connections reach public addresses only (TLS still checks the host name)."""
+def _pool(base, connection):
+    return type(f"{connection.__name__}Pool", (base,), {"ConnectionCls": connection})
+
+
+POOLS = {
+    True: {
+        "http": _pool(HTTPConnectionPool, _PublicHTTPConnection),
+        "https": _pool(HTTPSConnectionPool, _PublicHTTPSConnection),
+    },
+    False: {
+        "http": _pool(HTTPConnectionPool, _BoundedHTTPConnection),
+        "https": _pool(HTTPSConnectionPool, _BoundedHTTPSConnection),
+    },
+}
+
+
+class DeliveryAdapter(HTTPAdapter):
+    """A requests adapter whose connections a _Deadline can cut, reaching public addresses only unless allowed.
+
+    TLS still checks the host name.
+    """
+
+    def __init__(self, public_only=True):
+        self.public_only = public_only
+        super().__init__()
 
     def init_poolmanager(self, *args, **kwargs):
         super().init_poolmanager(*args, **kwargs)
-        self.poolmanager.pool_classes_by_scheme = {"http": _PublicHTTPPool, "https": _PublicHTTPSPool}
+        self.poolmanager.pool_classes_by_scheme = dict(POOLS[self.public_only])
 
 
 def _session(options):
@@ -122,10 +204,9 @@ def _session(options):
     # Proxies from the environment would hide the real peer from the address check.
     session.trust_env = False
     session.headers["User-Agent"] = USER_AGENT
-    if not options.allow_private:
-        adapter = PublicOnlyAdapter()
-        session.mount("http://", adapter)
-        session.mount("https://", adapter)
+    adapter = DeliveryAdapter(public_only=not options.allow_private)
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
     return session
 
 
@@ -144,7 +225,7 @@ def retry_delay(failed_attempts, options, retry_after=None):
 def parse_retry_after(value, now):
     """Return the seconds a Retry-After header asks to wait (delay-seconds or an HTTP date), or None."""
     value = (value or "").strip()
-    if value.isdigit():
+    if value.isascii() and value.isdigit():
         return float(value)
     try:
         moment = email.utils.parsedate_to_datetime(value)
@@ -203,22 +284,29 @@ def _release(delivery_ids, claimed_until):
 
 
 def _post(session, url, body, headers, timeout):
-    """POST one delivery; return the Outcome of the answer, or raise SendFailed when none came."""
+    """POST one delivery within timeout seconds in all; return the Outcome of the answer, or raise SendFailed."""
+    deadline = _Deadline(timeout)
     try:
-        with session.post(
-            url,
-            data=body,
-            headers=headers,
-            timeout=(timeout, timeout),
-            allow_redirects=False,
-            stream=True,
-        ) as response:
+        with (
+            deadline,
+            session.post(
+                url,
+                data=body,
+                headers=headers,
+                timeout=(timeout, timeout),
+                allow_redirects=False,
+                stream=True,
+            ) as response,
+        ):
+            if deadline.expired:
+                # http.client takes the end of a shut-down socket for the end of the headers.
+                raise SendFailed(f"timed out after {timeout:g}s")
             return Outcome(status_code=response.status_code, retry_after=response.headers.get("Retry-After"))
     except ssrf.AddressRefused as error:
         raise SendFailed(f"refused: {error}") from error
-    except requests.Timeout as error:
-        raise SendFailed(f"timed out after {timeout:g}s") from error
     except requests.RequestException as error:
+        if deadline.expired or isinstance(error, requests.Timeout):
+            raise SendFailed(f"timed out after {timeout:g}s") from error
         # requests wraps urllib3's error, which wraps the socket's: show the innermost reason.
         reason = error.args[0] if error.args else error
         raise SendFailed(f"no answer: {getattr(reason, 'reason', reason)}"[:1000]) from error

@@ -96,6 +96,10 @@ def update_webhook(webhook_id, changes, version, actor, allow_private=False):
     """Change a webhook's URL, event types, description or active flag (pause, resume) at the version read."""
     webhook = get_webhook(webhook_id)
     changes = dict(changes)
+    if not changes:
+        # An empty PATCH changes nothing: no new version, no event.
+        etags.check_version(webhook, version)
+        return webhook
     if "url" in changes:
         check_url(changes["url"], allow_private)
     if "event_types" in changes:

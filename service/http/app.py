@@ -81,6 +81,11 @@ def _openapi_settings():
 def _check_body():
     """Refuse a write whose body is not JSON, or is chunked past the size limit, before anything parses it."""
     if request.method in ("POST", "PUT", "PATCH") and request.path.startswith("/api/"):
+        # A rule with a larger limit of its own (the batch import) has it before anything reads the body:
+        # the chunked check below and the Idempotency-Key hash both read it before the view runs.
+        body_limit = getattr(request.url_rule, "max_body_setting", None)
+        if body_limit:
+            request.max_content_length = current_app.config[body_limit]
         has_body = (request.content_length or 0) > 0 or request.headers.get("Transfer-Encoding")
         accepted = getattr(request.url_rule, "body_types", None) or BODY_TYPES
         if has_body and request.mimetype not in accepted:

@@ -4,7 +4,17 @@ import os
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("GUNICORN_WORKERS", "2"))
-worker_class = "sync"
+# Threads, so that a few clients sending their requests slowly cannot hold every worker: a sync worker
+# spends itself on one connection until its last header arrives (up to `timeout` between bytes), so four
+# slow sockets starved three workers. Each thread holds one request; gunicorn has no header read timeout,
+# so a buffering reverse proxy belongs in front in production (README, "Serving it").
+worker_class = "service.http.gunicorn_worker.ProblemThreadWorker"
+threads = int(os.environ.get("CLAIMLEDGER_THREADS", "8"))
+# gunicorn's largest request line: every documented query parameter at its longest in ASCII (about 4.2 KB)
+# fits, which the default of 4094 did not. Longer lines get 414, a header over 8190 bytes 431, both as
+# problem+json (service/http/gunicorn_worker.py) and both listed in the OpenAPI document.
+limit_request_line = 8190
+limit_request_field_size = 8190
 # Long enough for a streamed export of a million claims (about 30 s) or a 10,000-claim batch with pairing.
 timeout = 120
 graceful_timeout = 10

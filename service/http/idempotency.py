@@ -17,9 +17,9 @@ How the record and the write stay in agreement:
 4. an error answer, or an exception, rolls the transaction back and deletes the reservation.
 The window that remains: a request that dies between 1 and 3 (worker killed, machine lost) leaves an
 unanswered reservation whose write was rolled back with it. Retries get 409 until it is LEASE_SECONDS old;
-then the next retry takes the reservation over and runs the write. LEASE_SECONDS is longer than gunicorn
-lets a request live (120 s, service/http/gunicorn_conf.py), so only a server configured to let a request run
-longer than the lease could see a still-running first attempt taken over and the write done twice.
+then the next retry takes the reservation over and runs the write. A first attempt still running then
+(gunicorn's gthread workers do not end long requests) finds at step 3 that the record is no longer its own,
+rolls its write back and answers 409, so the write is never done twice.
 """
 
 import datetime
@@ -55,6 +55,10 @@ class KeyInUse(Conflict):
             "A request with this Idempotency-Key is still being processed; retry shortly to get its answer.",
             headers={"Retry-After": "1"},
         )
+
+
+class _TakenOver(KeyInUse):
+    """A retry took this request's reservation over while it ran (past LEASE_SECONDS): roll its write back."""
 
 
 class KeyReused(ValidationFailed):
@@ -124,6 +128,7 @@ def reserve(scope, key, request_hash, ttl_hours, now=None):
             )
             if not taken:
                 raise KeyInUse()
+            record.created_at = now
             return record
         try:
             with db.database.atomic():
@@ -195,7 +200,11 @@ def run_view(view):
             if response.status_code >= 400 or response.is_streamed:
                 raise _Undo(response)
             answered = True
-            _keep(record.id, response)
+            if not _keep(record, response):
+                raise _TakenOver()
+    except _TakenOver:
+        # Rolled back: the retry that took the reservation over does the write and keeps its answer.
+        raise
     except _Undo as undo:
         _release(record.id)
         return undo.response
@@ -210,14 +219,26 @@ def run_view(view):
     return response
 
 
-def _keep(record_id, response):
-    """Write the answer into the key's record, in the view's own transaction."""
+def _keep(record, response):
+    """Write the answer into the key's record, in the view's own transaction; False if the record is no longer ours.
+
+    gthread workers let a request run past LEASE_SECONDS (gunicorn's timeout no longer ends it), so a retry
+    may have taken the reservation over meanwhile: then this request's write must roll back, not be done twice.
+    """
     kept = {name: response.headers[name] for name in KEPT_HEADERS if name in response.headers}
-    IdempotencyRecord.update(
-        status_code=response.status_code,
-        response_headers=kept,
-        response_body=response.get_data(as_text=True),
-    ).where(IdempotencyRecord.id == record_id).execute()
+    return bool(
+        IdempotencyRecord.update(
+            status_code=response.status_code,
+            response_headers=kept,
+            response_body=response.get_data(as_text=True),
+        )
+        .where(
+            (IdempotencyRecord.id == record.id)
+            & IdempotencyRecord.status_code.is_null()
+            & (IdempotencyRecord.created_at == record.created_at)
+        )
+        .execute()
+    )
 
 
 def _not_committed(record_id):

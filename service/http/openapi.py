@@ -117,7 +117,11 @@ class HttpRules(BasePlugin):
         )
         spec.components.response(
             RATE_LIMITED,
-            _problem("Too many writes from this key or address this minute", {"Retry-After": RETRY_AFTER}),
+            _problem(
+                "Too many writes from this key or address this minute. The limit is checked before anything "
+                "else, the key included: past it, a write without a valid key gets 429, not 401",
+                {"Retry-After": RETRY_AFTER},
+            ),
         )
         spec.components.response(
             UNAVAILABLE, _problem("The database is not answering; retry shortly", {"Retry-After": RETRY_AFTER})
@@ -140,6 +144,9 @@ class HttpRules(BasePlugin):
                     responses[str(status)] = response or _status_name(status)
 
             add(401)
+            # gunicorn's own limits on the request line and each header (service/http/gunicorn_conf.py).
+            add(414)
+            add(431)
             add(503, UNAVAILABLE)
             if role is not None:
                 add(403)

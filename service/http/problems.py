@@ -9,6 +9,7 @@ from werkzeug.exceptions import HTTPException
 from service.ledger.errors import BadRequest
 from service.ledger.errors import Problem
 from service.ledger.errors import flatten_messages
+from service.storage import db
 
 PROBLEM_MIMETYPE = "application/problem+json"
 log = logging.getLogger(__name__)
@@ -65,6 +66,26 @@ def handle_http_exception(error):
     return problem_response(error.code, title, detail, slug, errors, headers)
 
 
+def handle_not_migrated(error):
+    """Answer 500, saying what to do, when the database lacks the tables or columns this release needs."""
+    log.error("the database needs `claimledger migrate`: %s", error)
+    return problem_response(
+        500,
+        "Database not migrated",
+        "The database lacks tables or columns this release needs: run `claimledger migrate` against it.",
+        "not-migrated",
+    )
+
+
+def handle_database_error(error):
+    """Answer a database error: its schema not migrated (500, saying so), else unreachable (503)."""
+    if db.lacks_schema(error):
+        return handle_not_migrated(error)
+    if isinstance(error, (peewee.OperationalError, peewee.InterfaceError)):
+        return handle_database_down(error)
+    return handle_unexpected(error)
+
+
 def handle_database_down(error):
     """Answer 503 when the database cannot be reached."""
     log.warning("database unavailable: %s", error)
@@ -99,7 +120,8 @@ def register(app):
     """Route every error through problem+json."""
     app.register_error_handler(Problem, handle_problem)
     app.register_error_handler(HTTPException, handle_http_exception)
-    app.register_error_handler(peewee.OperationalError, handle_database_down)
-    app.register_error_handler(peewee.InterfaceError, handle_database_down)
+    app.register_error_handler(peewee.OperationalError, handle_database_error)
+    app.register_error_handler(peewee.InterfaceError, handle_database_error)
+    app.register_error_handler(peewee.ProgrammingError, handle_database_error)
     app.register_error_handler(RecursionError, handle_too_deep)
     app.register_error_handler(Exception, handle_unexpected)

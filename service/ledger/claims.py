@@ -19,6 +19,7 @@ from service.ledger.speakers import resolve_speaker
 from service.ledger.topics import count_stances
 from service.ledger.topics import topics_by_slug
 from service.storage import cursors
+from service.storage import db
 from service.storage import etags
 from service.storage.db import database
 from service.storage.models import Claim
@@ -71,6 +72,16 @@ def _select():
 def select_documents():
     """Return the query of claims' COLUMNS rows, as documents() reads them; add a where."""
     return _select().select(*COLUMNS)
+
+
+def _lock_claim(claim_id):
+    """On PostgreSQL, hold the claim's row until the transaction ends, before any other lock.
+
+    A review racing the delete then waits for it and finds the claim gone (404); a delete that waits for a
+    review finds a new version (412). SQLite needs no lock: one writer at a time.
+    """
+    if db.is_postgres():
+        list(Claim.select(Claim.id).where(Claim.id == claim_id).for_update())
 
 
 def get_claim(claim_id):
@@ -177,6 +188,11 @@ def update_claim(claim_id, changes, version, actor):
     changes = dict(changes)
     with database.atomic():
         claim = get_claim(claim_id)
+        if not changes:
+            # An empty PATCH changes nothing: no new version, no event.
+            etags.check_version(claim, version)
+            claim.document = snapshot(claim)
+            return claim
         columns = {k: changes[k] for k in ("text", "quote", "language") if k in changes}
         if "external_id" in changes:
             columns["external_id"] = _free_external_id(changes["external_id"], claim.id)
@@ -203,14 +219,18 @@ def update_claim(claim_id, changes, version, actor):
 def delete_claim(claim_id, version, actor):
     """Delete a claim if it is still at the version the caller read; record the event."""
     with database.atomic():
+        # Locks in one order everywhere: the claim's row first, then the other rows, the feed's lock last
+        # (events.record). Taking the feed's lock before this row deadlocked with a review of the claim.
+        _lock_claim(claim_id)
         claim = get_claim(claim_id)
         etags.check_version(claim, version)
         data = snapshot(claim)
-        conflict_detection.remove_for_claim(claim.id, actor)
+        removed = conflict_detection.remove_for_claim(claim.id)
         stances = _stances_of(claim.id)
         # Another request may have changed or deleted it since get_claim read it: 412, or 404 if it is gone.
         etags.delete_at_version(claim, version, gone=NotFound(f"No claim with id {claim_id}."))
         count_stances((topic_id, stance, -1) for topic_id, stance in stances)
+        conflict_detection.record_removed(removed, actor)
         events.record("claim.deleted", "claim", claim.id, actor, data)
 
 

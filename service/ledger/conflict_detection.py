@@ -374,15 +374,20 @@ def pair_imported(claims, actor):
     return ids
 
 
-def remove_for_claim(claim_id, actor):
-    """Delete every conflict of a claim about to be deleted, recording each removal."""
+def remove_for_claim(claim_id):
+    """Delete every conflict of a claim about to be deleted; return what record_removed() records.
+
+    The events are recorded apart, after the caller's other row changes: the feed lock comes last.
+    """
     assert database.in_transaction(), "conflicts change in the claim's own transaction"
     gone = list(Conflict.select().where(involving(claim_id)))
+    speakers = _speakers_of({c.left_claim_id for c in gone} | {c.right_claim_id for c in gone})
+    _delete(gone)
+    return gone, speakers
+
+
+def record_removed(removed, actor):
+    """Record a conflict.removed event for each conflict remove_for_claim() deleted."""
+    gone, speakers = removed
     if gone:
-        _record(
-            "conflict.removed",
-            gone,
-            _speakers_of({c.left_claim_id for c in gone} | {c.right_claim_id for c in gone}),
-            actor,
-        )
-        _delete(gone)
+        _record("conflict.removed", gone, speakers, actor)

@@ -4,10 +4,11 @@ import contextlib
 import contextvars
 import secrets
 
+from service.ledger.errors import Forbidden
 from service.storage import db
 from service.storage.db import database
 from service.storage.db import insert_rows
-from service.storage.models import EVENT_TYPES  # noqa: F401  (events.EVENT_TYPES, as callers have always read it)
+from service.storage.models import EVENT_TYPES  # events.EVENT_TYPES, as callers have always read it
 from service.storage.models import Delivery
 from service.storage.models import Event
 from service.storage.models import Webhook
@@ -15,6 +16,9 @@ from service.storage.models import utcnow
 
 # Any constant will do: it names the one PostgreSQL advisory lock that orders event writers.
 FEED_LOCK = 0x636C6564676572
+
+ADMIN_EVENT_TYPES = tuple(name for name in EVENT_TYPES if name.startswith(("key.", "webhook.")))
+"""Events that name keys and subscriber URLs (which often carry tokens): shown to admins only, never to "*"."""
 
 
 # Set while a batch import runs: its per-row events go to the feed only, and one claims.imported is delivered.
@@ -60,10 +64,13 @@ def subscribers(event_type):
     if _IN_BATCH.get():
         return []
     wanted = set(BATCH_SUBSCRIBERS) if event_type == "claims.imported" else {event_type}
+    # "*" is every ledger event; an admin event goes only to a webhook that names it, so that a subscriber of
+    # everything never learns other subscribers' URLs or the desk's keys.
+    wildcard = event_type not in ADMIN_EVENT_TYPES
     return [
         webhook
         for webhook in Webhook.select().where(Webhook.active == True)  # noqa: E712
-        if wanted & set(webhook.event_types) or "*" in webhook.event_types
+        if wanted & set(webhook.event_types) or (wildcard and "*" in webhook.event_types)
     ]
 
 
@@ -116,9 +123,13 @@ def record_many(event_type, object_type, actor, changes):
     return event_ids
 
 
-def list_events(after=0, types=None, limit=100):
-    """Return events with id > after, oldest first, optionally only of the given types."""
+def list_events(after=0, types=None, limit=100, admin=False):
+    """Return events with id > after, oldest first, optionally only of the given types; admin events to admins only."""
+    if not admin and types and set(types) & set(ADMIN_EVENT_TYPES):
+        raise Forbidden(f"Only an admin key may read {', '.join(sorted(set(types) & set(ADMIN_EVENT_TYPES)))}.")
     query = Event.select().where(Event.id > after)
     if types:
         query = query.where(Event.type.in_(types))
+    elif not admin:
+        query = query.where(Event.type.not_in(ADMIN_EVENT_TYPES))
     return list(query.order_by(Event.id).limit(limit))

@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 
 import orjson
 from peewee import Tuple
@@ -123,13 +124,14 @@ def export_claims(filters, chunk_size=EXPORT_CHUNK):
     return (document for page in export_pages(filters, chunk_size) for document in page)
 
 
-# A spreadsheet runs a cell that begins with one of these as a formula (OWASP's "CSV injection").
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# A spreadsheet runs a cell that begins with one of these as a formula (OWASP's "CSV injection"); a reader
+# that takes a CR or LF inside a cell as the end of a row starts a new cell at each line, so every line counts.
+FORMULA_AT_LINE_START = re.compile(r"(?:^|(?<=[\r\n]))(?=[=+\-@\t\r])")
 
 
 def _as_text(value):
-    """Return user-written text for a CSV cell, a leading ' keeping any formula start as text."""
-    return "'" + value if value and value.startswith(FORMULA_STARTS) else value
+    """Return user-written text for a CSV cell, a ' before any formula start that begins the text or a line in it."""
+    return FORMULA_AT_LINE_START.sub("'", value) if value else value
 
 
 def csv_row(document):
@@ -180,7 +182,9 @@ def _csv_chunks(pages, bom=False):
     buffer = io.StringIO()
     if bom:
         buffer.write("\ufeff")
-    writer = csv.writer(buffer, lineterminator="\n")
+    # RFC 4180's CRLF: the writer quotes a field holding any character of the line terminator, so every
+    # field with a CR or LF in it is quoted (with "\n" alone, a bare CR went out unquoted).
+    writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     count = 0
     for page in pages:

@@ -17,6 +17,7 @@ from service.storage.models import Claim
 
 TOKEN = re.compile(r"\w+\*?", re.UNICODE)
 MARK_START, MARK_END = "\x02", "\x03"
+MARKERS = re.compile("([\x02\x03])")
 RANKED_MATCHES = 10_000
 # The conflict detector ranks candidates among this many newest claims sharing any key term with a new claim.
 SIMILAR_MATCHES = 1_000
@@ -128,6 +129,22 @@ def best_matches(q, limit, after=None):
 
 
 def render_snippet(raw):
-    """Return a snippet as safe HTML: text escaped, matches in <mark>."""
-    escaped = html.escape(raw or "")
-    return escaped.replace(MARK_START, "<mark>").replace(MARK_END, "</mark>")
+    """Return a snippet as safe HTML: text escaped, matches in <mark>, every <mark> closed.
+
+    The markers are characters stored text may hold too: one that opens inside a mark or closes outside
+    one is dropped, and a mark still open at the end is closed.
+    """
+    rendered = []
+    marking = False
+    for part in MARKERS.split(raw or ""):
+        if part == MARK_START:
+            rendered.append("" if marking else "<mark>")
+            marking = True
+        elif part == MARK_END:
+            rendered.append("</mark>" if marking else "")
+            marking = False
+        else:
+            rendered.append(html.escape(part))
+    if marking:
+        rendered.append("</mark>")
+    return "".join(rendered)

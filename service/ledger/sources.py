@@ -66,6 +66,10 @@ def update_source(source_id, changes, version, actor):
     """Edit a source if it is still at the version the caller read."""
     with database.atomic():
         source = get_source(source_id)
+        if not changes:
+            # An empty PATCH changes nothing: no new version, no event.
+            etags.check_version(source, version)
+            return source
         if "url" in changes and changes["url"] != source.url:
             if Source.get_or_none(Source.url == changes["url"]) is not None:
                 raise ValidationFailed(errors={"url": ["Another source has this URL."]})

@@ -133,6 +133,10 @@ def update_speaker(speaker_id, changes, version, actor):
     aliases = changes.pop("aliases", None)
     with database.atomic():
         speaker = get_speaker(speaker_id)
+        if not changes and aliases is None:
+            # An empty PATCH changes nothing: no new version, no event.
+            etags.check_version(speaker, version)
+            return speaker
         if "name" in changes:
             changes["name"] = " ".join(changes["name"].split())
             changes["name_key"] = name_key(changes["name"])

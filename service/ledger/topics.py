@@ -83,7 +83,12 @@ def topics_by_slug(slugs):
 def update_topic(id_or_slug, changes, version, actor):
     """Edit a topic's title or description if it is still at the version the caller read."""
     with database.atomic():
-        topic = etags.compare_and_set(get_topic(id_or_slug), version, **changes)
+        topic = get_topic(id_or_slug)
+        if not changes:
+            # An empty PATCH changes nothing: no new version, no event.
+            etags.check_version(topic, version)
+            return topic
+        topic = etags.compare_and_set(topic, version, **changes)
         events.record("topic.updated", "topic", topic.id, actor, snapshot(topic))
     return topic
 

@@ -106,6 +106,18 @@ def bind(url):
     return db
 
 
+# PostgreSQL's codes for a missing table and a missing column.
+UNDEFINED_TABLE_OR_COLUMN = ("42P01", "42703")
+
+
+def lacks_schema(error):
+    """Tell whether a database error says a table or column is missing: the database needs migrating."""
+    causes = [error, *error.args, error.__cause__, error.__context__]
+    if any(getattr(cause, "pgcode", None) in UNDEFINED_TABLE_OR_COLUMN for cause in causes):
+        return True
+    return str(error).startswith(("no such table:", "no such column:"))
+
+
 def is_postgres():
     """Tell whether the bound database is PostgreSQL."""
     return isinstance(database.obj, peewee.PostgresqlDatabase)

@@ -24,9 +24,13 @@ def expected_version(kind, obj_id, if_match):
         return None
     prefix = f'"{kind}-{obj_id}-'
     for tag in tags:
-        tag = tag.removeprefix("W/")
-        if tag.startswith(prefix) and tag.endswith('"') and tag[len(prefix) : -1].isdigit():
-            return int(tag[len(prefix) : -1])
+        # If-Match compares strong ETags only (RFC 9110, 13.1.1): a weak one never matches.
+        if tag.startswith("W/"):
+            continue
+        digits = tag[len(prefix) : -1]
+        # ASCII and short: int() refuses "²" and strings of more than 4,300 digits.
+        if tag.startswith(prefix) and tag.endswith('"') and digits.isascii() and digits.isdigit() and len(digits) <= 18:
+            return int(digits)
     raise PreconditionFailed("The If-Match header does not name a version of this object.")
 
 

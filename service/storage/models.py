@@ -57,7 +57,8 @@ def utcnow():
 
 def parse_id(text):
     """Return text as a row id if it is one (ASCII digits, 1 to MAX_ID), else None."""
-    if text.isascii() and text.isdigit() and 1 <= int(text) <= MAX_ID:
+    # The length first: int() refuses strings of more than 4,300 digits with a ValueError.
+    if text.isascii() and text.isdigit() and len(text) <= len(str(MAX_ID)) and 1 <= int(text) <= MAX_ID:
         return int(text)
     return None
 
@@ -73,6 +74,8 @@ class JSONField(peewee.TextField):
 
 
 class BaseModel(peewee.Model):
+    """A table with an integer id that is never handed out twice (AUTOINCREMENT on SQLite, migration 0013)."""
+
     class Meta:
         database = database
         legacy_table_names = False

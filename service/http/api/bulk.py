@@ -110,8 +110,10 @@ def import_speakers():
 
 @blp.record_once
 def _accept_ndjson(state):
-    """Let the batch rule take NDJSON as well as JSON (the app's 415 check reads body_types off the rule)."""
+    """Let the batch rule take NDJSON as well as JSON, and bodies up to MAX_BATCH_BYTES (the app reads both off it)."""
     for rule in state.app.url_map.iter_rules("bulk.import_batch"):
         rule.body_types = BATCH_BODY_TYPES
+        rule.max_body_setting = "MAX_BATCH_BYTES"
     for rule in state.app.url_map.iter_rules("bulk.import_speakers"):
         rule.body_types = {"application/json", NDJSON}
+        rule.max_body_setting = "MAX_BATCH_BYTES"

@@ -1,10 +1,15 @@
 """Helpers the resource blueprints share."""
 
+import json
+from urllib.parse import urlsplit
+
 import flask_smorest
 from flask import current_app
 from flask import request
 from marshmallow import RAISE
 from webargs.flaskparser import FlaskParser
+
+from service.ledger.errors import BadRequest
 
 # Documents the ETag a view answers with; service/http/openapi.py adds If-None-Match and 304 to such GETs.
 ETAG = {
@@ -25,6 +30,15 @@ class StrictParser(FlaskParser):
     """webargs' parser, refusing unknown query parameters (a mistyped filter) as the API refuses unknown fields."""
 
     DEFAULT_UNKNOWN_BY_LOCATION = {**FlaskParser.DEFAULT_UNKNOWN_BY_LOCATION, "query": RAISE, "querystring": RAISE}
+
+    def _raw_load_json(self, req):
+        try:
+            return super()._raw_load_json(req)
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            raise
+        except ValueError as error:
+            # json refuses an integer of more than 4,300 digits with a plain ValueError, which webargs lets by.
+            raise BadRequest("The request body holds a number too long to read (over 4,300 digits).") from error
 
 
 class Blueprint(flask_smorest.Blueprint):
@@ -49,5 +63,19 @@ def cursor_secret():
 
 
 def public_base_url():
-    """Return the service's public base URL: CLAIMLEDGER_PUBLIC_URL, else the one this request came to."""
-    return (current_app.config.get("PUBLIC_URL") or request.host_url).rstrip("/")
+    """Return the service's public base URL: CLAIMLEDGER_PUBLIC_URL, else the request's if its host is allowed.
+
+    The links built from it are published (iframe src, canonical links, ClaimReview url) and cached, so a
+    Host header nobody configured must not decide them: without CLAIMLEDGER_PUBLIC_URL only the hosts in
+    CLAIMLEDGER_ALLOWED_HOSTS (loopback by default) are taken, and any other is a 400.
+    """
+    configured = current_app.config.get("PUBLIC_URL")
+    if configured:
+        return configured.rstrip("/")
+    host = urlsplit(f"//{request.host}").hostname or ""
+    if host.lower() not in current_app.config["ALLOWED_HOSTS"]:
+        raise BadRequest(
+            f"This service publishes links only to its own address: set CLAIMLEDGER_PUBLIC_URL, or list {host!r} "
+            "in CLAIMLEDGER_ALLOWED_HOSTS."
+        )
+    return request.host_url.rstrip("/")

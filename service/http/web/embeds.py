@@ -12,6 +12,7 @@ from flask import render_template
 from flask import request
 from markupsafe import Markup
 
+from service.http import guard
 from service.http.api.common import public_base_url
 from service.http.web import headers
 from service.http.web import labels
@@ -48,6 +49,13 @@ RESIZE_LISTENER = (
 
 class FormatNotImplemented(Problem):
     status, title, slug = 501, "Not implemented", "not-implemented"
+
+
+@blp.before_request
+def _check_reads():
+    # The cards and oEmbed answers carry the ledger's data; the stylesheet carries none.
+    if request.endpoint != "embeds.static":
+        guard.check_read_access()
 
 
 @blp.after_request
@@ -114,7 +122,8 @@ def _size_limit(name):
     value = request.args.get(name)
     if value is None:
         return None
-    if not value.isdigit() or not 0 < int(value) <= 10000:
+    # isdigit() alone takes "²", which int() refuses.
+    if not (value.isascii() and value.isdigit() and len(value) <= 5) or not 0 < int(value) <= 10000:
         raise ValidationFailed(f"{name} must be a whole number of pixels, 1 to 10000.", errors={name: ["Not a size."]})
     return int(value)
 
