@@ -57,9 +57,15 @@ def test_a_generated_client_lists_filters_creates_pages_and_reads_problems(live,
     list_claims = importlib.import_module(f"{package}.api.claims.list_claims")
     create_claim = importlib.import_module(f"{package}.api.claims.create_claim")
     models = importlib.import_module(f"{package}.models")
-    reader = generated.Client(base_url=base_url, raise_on_unexpected_status=True)
-    desk = generated.AuthenticatedClient(base_url=base_url, token=key, raise_on_unexpected_status=True)
+    with (
+        generated.Client(base_url=base_url, raise_on_unexpected_status=True) as reader,
+        generated.AuthenticatedClient(base_url=base_url, token=key, raise_on_unexpected_status=True) as desk,
+    ):
+        _use(reader, desk, base_url, list_claims, create_claim, models)
 
+
+def _use(reader, desk, base_url, list_claims, create_claim, models):
+    """List, filter, create with a key, page with the cursor, and read a 422, all through the generated client."""
     # List, and filter: both sides of the ammunition question.
     newest = list_claims.sync(client=reader, limit=5)
     assert isinstance(newest, models.ClaimPage) and len(newest.items) == 5

@@ -3,6 +3,7 @@
 import csv
 import io
 import json
+import re
 from urllib.parse import urlsplit
 
 import peewee
@@ -79,11 +80,13 @@ def iter_ndjson(lines, first_line=1):
                 ) from None
 
 
+# The ' the export puts before a formula start at the beginning of a cell or of a line in it.
+FORMULA_GUARD = re.compile(r"(?:^|(?<=[\r\n]))'(?=[=+\-@\t\r])")
+
+
 def _csv_text(value):
-    """Return a CSV cell as typed: the export's leading ' that keeps a formula start as text is taken off."""
-    if value.startswith("'") and value[1:].startswith(export.FORMULA_STARTS):
-        return value[1:]
-    return value
+    """Return a CSV cell as typed: the export's ' that keeps a formula start as text is taken off."""
+    return FORMULA_GUARD.sub("", value)
 
 
 def _csv_item(row):
