@@ -1,6 +1,7 @@
 # make run: set up and serve the API on SQLite with the seeds loaded, at http://127.0.0.1:8000
 # make test: set up, check the import layers (lint-imports), and run every test, on SQLite and on PostgreSQL
 # make test-fast: the same without the slow groups (fuzzing, reliability, browsers, Docker, worker subprocesses)
+# make eval: score the language tools on eval/data (dev half; EVAL_ARGS=--test for the held-out half)
 # make bench: benchmark 1,000,000 claims against the bare-stack ceiling (BENCH_ARGS="--claims 50000" for less)
 PYTHON ?= python3.11
 VENV := .venv
@@ -9,7 +10,7 @@ POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/test
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup run test test-fast lint bench clean
+.PHONY: setup run test test-fast lint bench eval clean
 
 $(BIN)/claimledger: setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +39,10 @@ lint: setup
 bench: setup
 	command -v wrk >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk)
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+eval: setup
+	test ! -f eval/run.py || $(BIN)/python eval/run.py $(EVAL_ARGS)
+	$(BIN)/python eval/articles.py $(EVAL_ARGS)
 
 clean:
 	rm -rf $(VENV) *.egg-info claimledger.db claimledger.db-*

@@ -163,13 +163,26 @@ WRITES = {
     "webhooks.rotate_secret": ("admin", _webhook_action("rotate-secret")),
     "webhooks.redeliver": ("admin", _redeliver),
     "bulk.import_batch": ("reviewer", lambda: ("/api/v1/claims/batch", [claim_data(), claim_data()], {})),
+    "articles.analyze_article": ("reviewer", lambda: ("/api/v1/articles/analyze", {"text": "Stek said so."}, {})),
+    "articles.store_claims": (
+        "reviewer",
+        lambda: (
+            "/api/v1/articles/claims",
+            {
+                "article": {"url": f"https://news.example/{next(UNIQUE)}"},
+                "candidates": [{"speaker": {"name": "Levko Stek"}, "statement": "No shell hunger."}],
+            },
+            {},
+        ),
+    ),
     "bulk.import_speakers": (
         "reviewer",
         lambda: ("/api/v1/speakers/batch", [{"name": f"Batch Speaker {next(_NUMBERS)}"}], {}),
     ),
 }
 # Redelivery queues another send of an event already in the feed: an operational record, not a change.
-UNAUDITED = {"webhooks.redeliver"}
+# Analysing an article reads the ledger and stores nothing.
+UNAUDITED = {"webhooks.redeliver", "articles.analyze_article"}
 RANK = {"reader": 0, "reviewer": 1, "admin": 2}
 CALLERS = ["no key", "unknown key", "forged key", "revoked key", "reader", "reviewer", "admin"]
 

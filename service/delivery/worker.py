@@ -7,6 +7,7 @@ import threading
 import peewee
 
 from service.delivery import sender as delivery
+from service.ledger import article_jobs
 from service.storage.db import database
 
 log = logging.getLogger(__name__)
@@ -27,6 +28,7 @@ def work(options, stop, once=False, batch=20, poll_seconds=1.0):
             try:
                 database.connect(reuse_if_open=True)
                 attempted = delivery.deliver_due(batch, options=options, should_stop=stop.is_set)
+                attempted += article_jobs.run_due_jobs()
             except (peewee.OperationalError, peewee.InterfaceError) as error:
                 log.warning("database unavailable (%s); trying again in %gs", error, poll_seconds)
                 _drop_connection()

@@ -219,24 +219,33 @@ def _refresh_stances(claim, actor):
     speakers = {claim.id: claim.speaker_id}
     speakers.update({other_id: opposed[other_id, topic_id][1] for other_id, topic_id in opposed})
     speakers.update(_speakers_of([_other(c, claim.id) for c in stale]))
+    _remove(stale, speakers, actor)
+    rows = []
+    for other_id, topic_id in fresh:
+        (_, left), (_, right) = earlier_first((claim.claimed_on, claim.id), (opposed[other_id, topic_id][0], other_id))
+        rows.append(_new_row(left, right, "stance", actor, topic_id=topic_id))
+    _suggest(claim, "stance", rows, speakers, actor)
+
+
+def _remove(stale, speakers, actor):
+    """Record conflict.removed for each suggestion no longer supported, then delete them."""
     if stale:
         _record("conflict.removed", stale, speakers, actor)
         _delete(stale)
-    if fresh:
-        rows = []
-        for other_id, topic_id in fresh:
-            (_, left), (_, right) = earlier_first(
-                (claim.claimed_on, claim.id), (opposed[other_id, topic_id][0], other_id)
-            )
-            rows.append(_new_row(left, right, "stance", actor, topic_id=topic_id))
-        _insert(rows)
-        wanted = set(fresh)
-        created = [
-            c
-            for c in Conflict.select().where((Conflict.basis == "stance") & involving(claim.id)).order_by(Conflict.id)
-            if (_other(c, claim.id), c.topic_id) in wanted
-        ]
-        _record("conflict.suggested", created, speakers, actor)
+
+
+def _suggest(claim, basis, rows, speakers, actor):
+    """Insert new suggestions of one basis for the claim and record conflict.suggested for each, in id order."""
+    if not rows:
+        return
+    _insert(rows)
+    wanted = {(row["left_claim"], row["right_claim"], row["topic"]) for row in rows}
+    created = [
+        c
+        for c in Conflict.select().where((Conflict.basis == basis) & involving(claim.id)).order_by(Conflict.id)
+        if (c.left_claim_id, c.right_claim_id, c.topic_id) in wanted
+    ]
+    _record("conflict.suggested", created, speakers, actor)
 
 
 def _speakers_of(claim_ids):
@@ -253,65 +262,62 @@ def _pair_score(left_text, right_text):
 
 def _refresh_similarity(claim, actor):
     """Suggest claims the detector finds opposed to this one; drop its suggestions it no longer supports."""
+    candidates = _similar_candidates(claim)
+    ours = list(Conflict.select().where((Conflict.basis == "similarity") & involving(claim.id)))
+    others = _suggested_others(claim, ours)
+    texts = {c.id: c.text for c in [claim, *candidates, *others]}
+    speakers = {c.id: c.speaker_id for c in [claim, *candidates, *others]}
+    _remove(
+        [
+            c
+            for c in ours
+            if c.status == "suggested" and _pair_score(texts[c.left_claim_id], texts[c.right_claim_id]) is None
+        ],
+        speakers,
+        actor,
+    )
+    # Read after the removal: any row left for a pair, of any basis or status, means it is known, and a
+    # dismissed pair is never suggested again.
+    known = _known_pairs(claim, [c.id for c in candidates])
+    unpaired = [c for c in candidates if c.id not in known]
+    _suggest(claim, "similarity", list(_similarity_rows(claim, unpaired, texts, actor)), speakers, actor)
+
+
+def _similar_candidates(claim):
+    """Return the claims sharing the most key terms with this one (id, text, claimed_on, speaker), best first."""
     query, rank = search.ranked_any(
         Claim.select(Claim.id, Claim.text, Claim.claimed_on, Claim.speaker).where(Claim.id != claim.id),
         similarity.key_terms(claim.text),
     )
-    candidates = list(query.order_by(rank, Claim.id).limit(SIMILARITY_CANDIDATES)) if query is not None else []
-    this_claim = (claim.claimed_on, claim.id)
-    speakers = {claim.id: claim.speaker_id}
-    speakers.update({c.id: c.speaker_id for c in candidates})
+    return list(query.order_by(rank, Claim.id).limit(SIMILARITY_CANDIDATES)) if query is not None else []
 
-    ours = list(Conflict.select().where((Conflict.basis == "similarity") & involving(claim.id)))
-    others = {
-        c.id: c
-        for c in Claim.select(Claim.id, Claim.text, Claim.speaker).where(
-            Claim.id.in_([_other(c, claim.id) for c in ours if c.status == "suggested"])
+
+def _suggested_others(claim, conflicts):
+    """Return the other claims (id, text, speaker) of the claim's still-suggested conflicts."""
+    ids = [_other(c, claim.id) for c in conflicts if c.status == "suggested"]
+    return list(Claim.select(Claim.id, Claim.text, Claim.speaker).where(Claim.id.in_(ids)))
+
+
+def _known_pairs(claim, candidate_ids):
+    """Return the candidates already paired with the claim by a conflict of any basis or status."""
+    if not candidate_ids:
+        return set()
+    return {
+        _other(c, claim.id)
+        for c in Conflict.select(Conflict.left_claim, Conflict.right_claim).where(
+            ((Conflict.left_claim == claim.id) & Conflict.right_claim.in_(candidate_ids))
+            | ((Conflict.right_claim == claim.id) & Conflict.left_claim.in_(candidate_ids))
         )
     }
-    texts = {claim.id: claim.text, **{c.id: c.text for c in candidates}, **{c.id: c.text for c in others.values()}}
-    speakers.update({c.id: c.speaker_id for c in others.values()})
-    stale = [
-        c
-        for c in ours
-        if c.status == "suggested" and _pair_score(texts[c.left_claim_id], texts[c.right_claim_id]) is None
-    ]
-    if stale:
-        _record("conflict.removed", stale, speakers, actor)
-        _delete(stale)
 
-    candidate_ids = [c.id for c in candidates]
-    # Any row for a pair, of any basis or status, means it is known: a dismissed pair is never suggested again.
-    paired = (
-        {
-            _other(c, claim.id)
-            for c in Conflict.select(Conflict.left_claim, Conflict.right_claim).where(
-                ((Conflict.left_claim == claim.id) & Conflict.right_claim.in_(candidate_ids))
-                | ((Conflict.right_claim == claim.id) & Conflict.left_claim.in_(candidate_ids))
-            )
-        }
-        if candidate_ids
-        else set()
-    )
-    rows = []
+
+def _similarity_rows(claim, candidates, texts, actor):
+    """Return a new suggestion's row for each candidate the detector finds opposed to the claim."""
     for candidate in candidates:
-        if candidate.id in paired:
-            continue
-        (_, left), (_, right) = earlier_first(this_claim, (candidate.claimed_on, candidate.id))
+        (_, left), (_, right) = earlier_first((claim.claimed_on, claim.id), (candidate.claimed_on, candidate.id))
         score = _pair_score(texts[left], texts[right])
         if score is not None:
-            rows.append(_new_row(left, right, "similarity", actor, score=round(score, 4)))
-    if rows:
-        _insert(rows)
-        wanted = {(row["left_claim"], row["right_claim"]) for row in rows}
-        created = [
-            c
-            for c in Conflict.select()
-            .where((Conflict.basis == "similarity") & involving(claim.id))
-            .order_by(Conflict.id)
-            if (c.left_claim_id, c.right_claim_id) in wanted
-        ]
-        _record("conflict.suggested", created, speakers, actor)
+            yield _new_row(left, right, "similarity", actor, score=round(score, 4))
 
 
 def refresh_for_claim(claim, actor):

@@ -43,6 +43,7 @@ EVENT_TYPES = (
     "webhook.deleted",
     "webhook.secret_rotated",
     "webhook.disabled",
+    "article.analyzed",
     "claims.imported",
 )
 """Every event type the change feed carries: the types a webhook may subscribe to (or "*" for all)."""
@@ -387,6 +388,30 @@ class RateLimitWindow(BaseModel):
         )
 
 
+class ArticleJob(BaseModel):
+    """An article too long to analyse while the caller waits; the worker analyses it and keeps the result.
+
+    status moves pending -> running -> done (result set) or failed (error set); a running job whose
+    locked_until has passed is taken again, so a worker that died does not strand it.
+    """
+
+    status = peewee.CharField(max_length=20, default="pending")
+    text = peewee.TextField()
+    language = peewee.CharField(max_length=35, null=True)
+    url = peewee.CharField(max_length=2000, null=True)
+    published_on = peewee.DateField(null=True)
+    actor = peewee.CharField(max_length=100)
+    result = JSONField(null=True)
+    error = peewee.TextField(null=True)
+    locked_until = peewee.DateTimeField(null=True)
+    created_at = peewee.DateTimeField(default=utcnow)
+    finished_at = peewee.DateTimeField(null=True)
+
+    class Meta:
+        table_name = "article_job"
+        indexes = ((("status", "id"), False),)
+
+
 ALL_MODELS = [
     Speaker,
     SpeakerAlias,
@@ -404,4 +429,5 @@ ALL_MODELS = [
     DeliveryAttempt,
     IdempotencyRecord,
     RateLimitWindow,
+    ArticleJob,
 ]

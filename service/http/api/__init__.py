@@ -1,5 +1,6 @@
 """The HTTP API: one flask-smorest Blueprint per resource, all under /api/v1."""
 
+from service.http.api import articles
 from service.http.api import bulk
 from service.http.api import claimreview
 from service.http.api import claims
@@ -24,6 +25,7 @@ BLUEPRINTS = [
     webhooks.blp,
     claimreview.blp,
     bulk.blp,
+    articles.blp,
 ]
 
 
