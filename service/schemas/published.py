@@ -110,6 +110,19 @@ class ClaimsImported(Schema):
     conflict_ids = fields.List(fields.Integer(), required=True, metadata={"description": "conflicts it suggested"})
 
 
+class ArticleJobOut(Schema):
+    """An article analysis job as article.analyzed carries it (service/ledger/article_jobs.summary)."""
+
+    id = fields.Integer(required=True)
+    status = fields.String(required=True)
+    url = fields.String(allow_none=True)
+    words = fields.Integer(allow_none=True)
+    notes = fields.Integer(allow_none=True, metadata={"description": "how many notes the analysis made"})
+    error = fields.String(allow_none=True)
+    created_at = fields.String(required=True)
+    finished_at = fields.String(allow_none=True)
+
+
 class ReviewEventData(ReviewOut):
     claim = fields.Nested(ClaimStanding)
 
@@ -125,6 +138,7 @@ EVENT_DATA = {
     "key": KeyOut,
     "webhook": WebhookOut,
     "claims": ClaimsImported,
+    "article": ArticleJobOut,
 }
 
 
