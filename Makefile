@@ -1,7 +1,7 @@
 # make run: set up and serve the API on SQLite with the seeds loaded, at http://127.0.0.1:8000
 # make test: set up, check the import layers (lint-imports), and run every test, on SQLite and on PostgreSQL
 # make test-fast: the same without the slow groups (fuzzing, reliability, browsers, Docker, worker subprocesses)
-# make eval: score the language tools on eval/data (dev half; EVAL_ARGS=--test for the held-out half)
+# make eval: score conflicts, matching, topics and attribution on the test half of eval/data (EVAL_ARGS=--dev to tune)
 # make bench: benchmark 1,000,000 claims against the bare-stack ceiling (BENCH_ARGS="--claims 50000" for less)
 PYTHON ?= python3.11
 VENV := .venv
@@ -41,7 +41,7 @@ bench: setup
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 eval: setup
-	test ! -f eval/run.py || $(BIN)/python eval/run.py $(EVAL_ARGS)
+	$(BIN)/python eval/run.py $(EVAL_ARGS)
 	$(BIN)/python eval/articles.py $(EVAL_ARGS)
 
 clean:

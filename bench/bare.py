@@ -149,12 +149,12 @@ def list_claims():
     if "status" in args:
         query = query.where(Claim.status == args["status"])
     if "q" in args:
-        query, score, snippet = search.ranked(query, args["q"])
-        query = query.select_extend(score.alias("score"), snippet.alias("snippet"))
+        query, score = search.ranked(query, args["q"])
+        query = query.select_extend(score.alias("score"))
         rows = list(query.order_by(score, Claim.id).limit(limit + 1).tuples())
         items = _claims(rows[:limit])
         for item, row in zip(items, rows, strict=False):
-            item["snippet"] = row[-1]
+            item["snippet"] = search.snippet(row[1], row[2], row[5], args["q"])
         return _json({"items": items, "next": [rows[limit - 1][-2], rows[limit - 1][0]] if len(rows) > limit else None})
     if "after" in args:
         after_date, after_id = args["after"].split(",")

@@ -1,7 +1,7 @@
 """Score article analysis on the labelled articles: attribution precision and recall, and analysis time.
 
-    python eval/articles.py           # the dev articles of eval/data/split.json
-    python eval/articles.py --test    # the held-out test articles: once, at the end
+    python eval/articles.py           # the held-out test articles of eval/data/split.json (make eval)
+    python eval/articles.py --dev     # the dev articles, the ones to tune on
 
 Each article is analysed as POST /api/v1/articles/analyze does (service.ledger.articles.analyze) over a
 ledger holding the seeds, in a temporary SQLite database. A found statement counts as right when its span
@@ -66,9 +66,9 @@ def score_article(name):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--test", action="store_true", help="score the held-out test articles")
+    parser.add_argument("--dev", action="store_true", help="score the dev articles (the ones to tune on)")
     options = parser.parse_args(argv)
-    side = "test" if options.test else "dev"
+    side = "dev" if options.dev else "test"
     split = json.loads((DATA / "split.json").read_text(encoding="utf-8"))
     with tempfile.TemporaryDirectory() as directory:
         create_app({"DATABASE_URL": f"sqlite:///{directory}/eval.db"})

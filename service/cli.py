@@ -1,4 +1,4 @@
-"""The claimledger command: serve, migrate, seed, keys, worker, import, export."""
+"""The claimledger command: serve, migrate, seed, keys, worker, embed, import, export."""
 
 import itertools
 import os
@@ -77,7 +77,7 @@ def seed(directory):
     "--workers", envvar="CLAIMLEDGER_WORKERS", default=2, show_default=True, help="gunicorn workers, ~1 per core"
 )
 def serve(host, port, workers):
-    """Serve the API with gunicorn (options also from CLAIMLEDGER_HOST, _PORT, _WORKERS)."""
+    """Serve the API with gunicorn, and the background embedder beside it unless CLAIMLEDGER_EMBEDDER=0."""
     # Workers must share the cursor-signing key, or a cursor from one fails on another; an empty
     # variable (as compose passes an unset one) would give each worker a random key of its own.
     if not os.environ.get("CLAIMLEDGER_SECRET_KEY"):
@@ -165,6 +165,39 @@ def worker(once, concurrency, batch, poll_seconds):
     db.bind(settings["DATABASE_URL"])
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(threadName)s %(message)s")
     delivery_worker.run(Options.from_settings(settings), once, concurrency, batch, poll_seconds)
+
+
+@main.command()
+@click.option("--follow", is_flag=True, help="keep running: embed claims as they are created or edited")
+@click.option("--poll-seconds", default=1.0, show_default=True, type=click.FloatRange(0.05, 60))
+@click.option("--with-parent", is_flag=True, hidden=True, help="stop when the process that started this one ends")
+def embed(follow, poll_seconds, with_parent):
+    """Give every claim its sentence vector (and suggest conflicts found by meaning); --follow keeps at it."""
+    import logging
+    import signal
+    import threading
+
+    from service.ledger import embedder
+
+    _bind()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    if not follow:
+        click.echo(f"encoded {embedder.catch_up()} claims")
+        return
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda signum, frame: stop.set())
+    signal.signal(signal.SIGINT, lambda signum, frame: stop.set())
+    if with_parent:
+        # Started by `serve`: a server killed outright (SIGKILL) cannot stop it, so it watches for itself.
+        parent = os.getppid()
+
+        def watch():
+            while not stop.wait(poll_seconds):
+                if os.getppid() != parent:
+                    stop.set()
+
+        threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+    embedder.follow(stop, poll_seconds)
 
 
 def _open_items(stream):
@@ -280,3 +313,7 @@ def export_claims(export_format, output, **options):
         for count, text in chunks:
             output.write(text)
             progress.update(count)
+
+
+if __name__ == "__main__":
+    main()

@@ -181,7 +181,7 @@ class ClaimLedgerClient:
         return self._get(f"/api/v1/claims/{claim_id}/reviews")
 
     def claim_review(self, claim_id):
-        """Return a reviewed claim's schema.org ClaimReview JSON-LD."""
+        """Return the schema.org ClaimReview JSON-LD of a claim from its latest published fact-check."""
         return self._get(f"/api/v1/claims/{claim_id}/claimreview")
 
     def conflicts(self, **filters):

@@ -48,3 +48,33 @@ def link_conflict(first, second, topic=None, note="Opposite accounts.", actor="r
     if topic is not None:
         Conflict.update(topic=topic, topic_key=topic.id).where(Conflict.id == conflict["id"]).execute()
     return Conflict.get_by_id(conflict["id"])
+
+
+def publish_fact_check(
+    claims,
+    rating="false",
+    article_url=None,
+    headline=None,
+    language="en",
+    explanation="Checked against the front-line reports.",
+    actor="editor",
+):
+    """Write a fact-check of the claims as a draft and publish it, through the fact-checks domain."""
+    from service.ledger import fact_checks
+    from service.ledger import ratings
+
+    ratings.ensure_default_scale()
+    n = next(_counter)
+    draft = fact_checks.create_fact_check(
+        {
+            "headline": headline or f"Fact-check number {n}",
+            "article_url": article_url or f"https://www.paper.example/fact-checks/{n}",
+            "authors": ["Olena Checker"],
+            "rating": rating,
+            "explanation": explanation,
+            "language": language,
+            "claim_ids": [claim.id for claim in claims],
+        },
+        "reviewer",
+    )
+    return fact_checks.publish(draft.id, draft.version, actor)

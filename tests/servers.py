@@ -35,11 +35,18 @@ CLAIMLEDGER = str(Path(sys.executable).with_name("claimledger"))
 def serve(database_url, log_path, workers=3, env=None):
     """Start `claimledger serve` (gunicorn) on a free port on this database; return (process, base URL).
 
-    The rate limit is off unless env sets CLAIMLEDGER_RATE_LIMIT_PER_MINUTE.
+    The rate limit is off unless env sets CLAIMLEDGER_RATE_LIMIT_PER_MINUTE, and so is the background
+    embedder (its conflict suggestions would land in these tests' counts at moments of its choosing) unless
+    env sets CLAIMLEDGER_EMBEDDER.
     """
     port = free_port()
     command = [CLAIMLEDGER, "serve", "--port", str(port), "--workers", str(workers)]
-    settings = {"CLAIMLEDGER_DATABASE_URL": database_url, "CLAIMLEDGER_RATE_LIMIT_PER_MINUTE": "0", **(env or {})}
+    settings = {
+        "CLAIMLEDGER_DATABASE_URL": database_url,
+        "CLAIMLEDGER_RATE_LIMIT_PER_MINUTE": "0",
+        "CLAIMLEDGER_EMBEDDER": "0",
+        **(env or {}),
+    }
     process = start(command, settings, log_path)
     base_url = f"http://127.0.0.1:{port}"
     try:

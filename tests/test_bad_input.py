@@ -20,6 +20,7 @@ from checks import everything
 from conftest import TEST_SETTINGS
 from factories import make_claim
 from factories import make_topic
+from factories import publish_fact_check
 from marshmallow import fields
 from marshmallow import validate
 from test_roles import APP
@@ -185,6 +186,7 @@ NESTED_EXAMPLES = {
     "SourceRef": {"url": "https://nested.example/source", "publisher": "Nested Publisher"},
     "TopicStance": {"slug": "nested-topic", "stance": "affirms"},
     "EvidenceItem": {"url": "https://nested.example/evidence"},
+    "RatingLabels": {"en": "Nested", "uk": "Вкладений", "ru": "Вложенный"},
 }
 
 
@@ -400,6 +402,8 @@ def listings(app):
         )
         make_topic(slug=f"spare-{n}", title=f"Spare {n}")
     denier = make_claim(text="Shells denied", topics=[{"slug": topic.slug, "stance": "denies"}])
+    for n in range(3):
+        publish_fact_check([denier], article_url=f"https://paper.example/fc/listing-{n}")
     return {
         "/api/v1/claims": "/api/v1/claims",
         "/api/v1/claims?q=": "/api/v1/claims?q=shells",
@@ -410,6 +414,7 @@ def listings(app):
         "/api/v1/claims/<int:claim_id>/conflicts": f"/api/v1/claims/{denier.id}/conflicts",
         "/api/v1/webhooks": "/api/v1/webhooks",
         "/api/v1/webhooks/<int:webhook_id>/deliveries": f"/api/v1/webhooks/{hooks[0].id}/deliveries",
+        "/api/v1/fact-checks": "/api/v1/fact-checks",
     }
 
 
@@ -423,6 +428,7 @@ LISTINGS = [
     "/api/v1/claims/<int:claim_id>/conflicts",
     "/api/v1/webhooks",
     "/api/v1/webhooks/<int:webhook_id>/deliveries",
+    "/api/v1/fact-checks",
 ]
 
 
@@ -553,7 +559,8 @@ class Page(HTMLParser):
 
 @pytest.fixture(scope="module")
 def marked_up(app):
-    """A topic, two claims, a review and their confirmed conflict with markup in every text field people type."""
+    """A topic, two claims, a review, a published fact-check and their confirmed conflict, with markup in every
+    text field people type. Reviewers' key names are never shown to readers, so they are not expected."""
     topic = make_topic(slug="markup", title=_markup("topic.title"))
     topics.update_topic(topic.id, {"description": _markup("topic.description")}, None, "test")
     left = make_claim(
@@ -577,6 +584,12 @@ def marked_up(app):
     reviews.review_claim(left.id, "contested", _markup("review.rationale"), [], decider.name)
     conflict = Conflict.get((Conflict.left_claim == left.id) & (Conflict.right_claim == right.id))
     conflicts.confirm(conflict.id, decider.name, _markup("conflict.note"))
+    publish_fact_check(
+        [left],
+        headline=_markup("fact_check.headline"),
+        explanation=_markup("fact_check.explanation"),
+        article_url='https://paper.example/fc?a="><script>alert(1)</script>',
+    )
     return {"topic": topic.slug, "claim": left.id, "conflict": conflict.id}
 
 
@@ -596,7 +609,7 @@ SHOWN = {
             "right.speaker.name",
             "right.speaker.affiliation",
             "right.source.publisher",
-            "decider",
+            "fact_check.headline",
         },
     ),
     "conflict page": (
@@ -604,7 +617,6 @@ SHOWN = {
         {
             "topic.title",
             "conflict.note",
-            "decider",
             "left.text",
             "left.quote",
             "left.speaker.name",
@@ -620,14 +632,13 @@ SHOWN = {
     "claim embed": (
         lambda ids: f"/embed/claims/{ids['claim']}",
         {"left.text", "left.quote", "left.speaker.name", "left.speaker.description", "left.source.title"}
-        | {"review.rationale"},
+        | {"fact_check.headline", "fact_check.explanation"},
     ),
     "conflict embed": (
         lambda ids: f"/embed/conflicts/{ids['conflict']}",
         {
             "topic.title",
             "conflict.note",
-            "decider",
             "left.text",
             "left.quote",
             "left.speaker.name",

@@ -49,6 +49,8 @@ def test_a_thousand_claim_batch_is_one_claims_imported_delivery(client, keys, re
         "created": 1000,
         "updated": 0,
         "unchanged": 0,
+        "skipped": 0,
+        "linked": 0,
         "speakers_created": 40,
         "sources_created": 25,
         "topics_created": 0,

@@ -569,3 +569,28 @@ def test_two_batches_creating_the_same_speaker_at_once_both_succeed(app, monkeyp
     assert Speaker.select().where(Speaker.name == "Shared Speaker").count() == 1
     assert Claim.select().count() == 6
     assert Event.select().where(Event.type == "speaker.created").count() == 1
+
+
+def test_a_known_claim_is_updated_or_unchanged_and_only_new_items_are_checked_for_duplicates(client, keys):
+    known = claim_data(text="Shells ran short at Bakhmut in May.", external_id="cms-shells-1")
+
+    def send(items, choice):
+        response = client.post(
+            f"/api/v1/claims/batch?duplicates={choice}",
+            data=json.dumps(items),
+            headers={**keys["reviewer"], "Content-Type": "application/json"},
+        )
+        assert response.status_code == 201, response.get_json()
+        return response.get_json()
+
+    first = send([known], "skip")
+    [claim_id] = first["ids"]
+    # The same claim again is found by its external_id (unchanged, not a duplicate); a new item nearly
+    # repeating it is a likely duplicate, and skipped.
+    again = send([known, claim_data(text="Shells ran short at Bakhmut in May!")], "skip")
+
+    assert (again["created"], again["updated"], again["unchanged"]) == (0, 0, 1)
+    assert [entry["index"] for entry in again["possible_duplicates"]] == [1]
+    assert again["skipped"] == [{"index": 1, "duplicate_of": claim_id}]
+    assert again["ids"] == [claim_id, claim_id]
+    assert Claim.select().count() == 1

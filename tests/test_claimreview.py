@@ -1,26 +1,45 @@
-"""ClaimReview markup: the fields Google's fact-check markup requires and recommends, checked as JSON-LD."""
+"""ClaimReview markup of published fact-checks: every field Google requires and recommends, expanded as JSON-LD."""
+
+import json
+from pathlib import Path
 
 import pytest
 from factories import make_claim
-from factories import review_claim
+from factories import publish_fact_check
 from pyld import jsonld
 
 from service.ledger import claimreview
+from service.ledger import fact_checks
+from service.ledger import ratings
 from service.ledger import seeds
 from service.ledger.errors import NotFound
 from service.storage.models import Claim
 from service.storage.models import Speaker
 
-SCHEMA = "http://schema.org/"
-# The JSON-LD check runs offline: pyld resolves "https://schema.org" to these lines of schema.org's own
-# context (its @vocab is http://schema.org/, and url and sameAs are IRIs), instead of fetching it.
-SCHEMA_ORG_CONTEXT = {"@vocab": SCHEMA, "url": {"@type": "@id"}, "sameAs": {"@type": "@id"}}
+SCHEMA = "https://schema.org/"
+# The bundled context maps each term the markup uses to https://schema.org/, with no @vocab: a term the markup
+# uses that the context does not know is dropped by expansion, which the check below notices.
+CONTEXT = json.loads((Path(__file__).parent / "data" / "schema_org_context.jsonld").read_text(encoding="utf-8"))
+TERMS = set(CONTEXT["@context"]) - {"@version", "schema"}
 
 
-def _local_context(url, options):
+def offline_loader(url, options=None):
+    """Serve schema.org's context from tests/data instead of the network; refuse every other URL."""
     if url.rstrip("/") not in ("https://schema.org", "http://schema.org"):
-        raise AssertionError(f"the ClaimReview refers to a context other than schema.org: {url}")
-    return {"contextUrl": None, "documentUrl": url, "document": {"@context": SCHEMA_ORG_CONTEXT}, "contentType": ""}
+        raise AssertionError(f"the markup refers to a context other than schema.org: {url}")
+    return {"contextUrl": None, "documentUrl": url, "document": CONTEXT, "contentType": "application/ld+json"}
+
+
+def _terms(node):
+    """Yield every property name used anywhere in a JSON-LD document."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if not key.startswith("@"):
+                yield key
+            yield from _terms(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _terms(item)
 
 
 def _one(node, term):
@@ -47,27 +66,34 @@ def _typed(node, term, *types):
     return value
 
 
-def check_claim_review(document):
-    """Expand the document as JSON-LD and check every required and recommended ClaimReview field."""
-    [review] = jsonld.expand(document, {"documentLoader": _local_context})
-    assert review["@type"] == [SCHEMA + "ClaimReview"]
-    assert _value(review, "claimReviewed")
-    assert _iri(review, "url").startswith("http")
-    assert _value(review, "datePublished")
-    author = _typed(review, "author", "Organization", "Person")
-    assert _value(author, "name")
-    rating = _typed(review, "reviewRating", "Rating")
-    assert _value(rating, "alternateName") in ("Supported", "Contested")
-    worst, best = _value(rating, "worstRating"), _value(rating, "bestRating")
-    assert worst <= _value(rating, "ratingValue") <= best
-    claim = _typed(review, "itemReviewed", "Claim")
-    speaker = _typed(claim, "author", "Person", "Organization")
-    assert _value(speaker, "name")
-    assert _value(claim, "datePublished")
-    appearances = claim[SCHEMA + "appearance"]
-    assert appearances and all(_iri(work, "url") for work in appearances)
-    assert _iri(_typed(claim, "firstAppearance", "CreativeWork"), "url")
-    return review
+def check_google_fields(document):
+    """Expand the markup with PyLD, offline, and check each ClaimReview for Google's required and recommended
+    properties; return the expanded ClaimReviews."""
+    assert set(_terms(document)) <= TERMS, f"terms the schema.org context lacks: {set(_terms(document)) - TERMS}"
+    expanded = jsonld.expand(document, {"documentLoader": offline_loader})
+    assert expanded, "nothing expanded"
+    for review in expanded:
+        assert review["@type"] == [SCHEMA + "ClaimReview"]
+        # Required by Google.
+        assert _value(review, "claimReviewed")
+        assert _iri(review, "url").startswith(("https://", "http://"))
+        rating = _typed(review, "reviewRating", "Rating")
+        assert _value(rating, "alternateName")
+        # Recommended by Google, and asked for by the desk.
+        worst, best = _value(rating, "worstRating"), _value(rating, "bestRating")
+        assert 1 <= worst < best
+        assert worst <= _value(rating, "ratingValue") <= best
+        author = _typed(review, "author", "Organization")
+        assert _value(author, "name") and _iri(author, "url")
+        assert _value(review, "datePublished") <= _value(review, "dateModified")[:10]
+        assert _value(review, "inLanguage")
+        claim = _typed(review, "itemReviewed", "Claim")
+        assert _value(_typed(claim, "author", "Person", "Organization"), "name")
+        assert _value(claim, "datePublished")
+        appearances = claim[SCHEMA + "appearance"]
+        assert appearances and all(_iri(work, "url") for work in appearances)
+        assert _iri(_typed(claim, "firstAppearance", "CreativeWork"), "url")
+    return expanded
 
 
 def _seeded_prigozhin_claim():
@@ -75,15 +101,15 @@ def _seeded_prigozhin_claim():
     return Claim.select().join(Speaker).where(Speaker.wikidata_id == "Q4533711").order_by(Claim.id).first()
 
 
-def test_claim_review_of_a_reviewed_seed_claim_passes_the_json_ld_check(app):
+def test_a_published_fact_check_of_the_seeded_prigozhin_claim_passes_googles_fields_and_expands(app):
     claim = _seeded_prigozhin_claim()
-    review = review_claim(claim.id, "contested", rationale="Border guards report no shortage.")
-
-    document = claimreview.claim_review(
-        claim.id, "https://ledger.example/", organization="Desk", organization_url="https://desk.example"
+    fact_check = publish_fact_check(
+        [claim], rating="mostly-false", article_url="https://paper.example/fc/wagner-shells", headline="Wagner shells"
     )
 
-    expanded = check_claim_review(document)
+    document = claimreview.for_claim(claim.id, "Desk", "https://desk.example")
+
+    [expanded] = check_google_fields(document)
     assert _iri(_one(_one(expanded, "itemReviewed"), "author"), "sameAs") == "https://www.wikidata.org/wiki/Q4533711"
     source = {
         "@type": "CreativeWork",
@@ -95,18 +121,21 @@ def test_claim_review_of_a_reviewed_seed_claim_passes_the_json_ld_check(app):
     assert document == {
         "@context": "https://schema.org",
         "@type": "ClaimReview",
-        "url": f"https://ledger.example/embed/claims/{claim.id}",
+        "url": "https://paper.example/fc/wagner-shells",
+        "headline": "Wagner shells",
         "claimReviewed": claim.text,
-        "datePublished": review.created_at.date().isoformat(),
+        "datePublished": fact_check.published_at.date().isoformat(),
+        "dateModified": fact_check.updated_at.isoformat(timespec="seconds") + "Z",
+        "inLanguage": "en",
         "author": {"@type": "Organization", "name": "Desk", "url": "https://desk.example"},
         "reviewRating": {
             "@type": "Rating",
-            "ratingValue": 1,
-            "bestRating": 5,
+            "ratingValue": 2,
+            "bestRating": 6,
             "worstRating": 1,
-            "alternateName": "Contested",
-            "name": "Contested",
-            "ratingExplanation": "Border guards report no shortage.",
+            "alternateName": "Mostly false",
+            "name": "Mostly false",
+            "ratingExplanation": "Checked against the front-line reports.",
         },
         "itemReviewed": {
             "@type": "Claim",
@@ -124,94 +153,94 @@ def test_claim_review_of_a_reviewed_seed_claim_passes_the_json_ld_check(app):
     }
 
 
-def test_claim_review_endpoint_answers_json_ld(app, client):
+def test_a_fact_check_of_two_claims_is_one_claim_review_per_claim_in_a_graph(app, client):
+    first = make_claim(
+        speaker={"name": "Ministry of Defence", "kind": "organization", "description": "A ministry"},
+        appearances=[{"url": "https://tv.example/clip", "publisher": "TV"}],
+    )
+    second = make_claim(text="Shells arrive daily", speaker={"name": "Levko Stek"})
+    fact_check = publish_fact_check([first, second], rating="false", language="uk")
+
+    response = client.get(f"/api/v1/fact-checks/{fact_check.id}/claimreview")
+
+    assert response.status_code == 200
+    assert response.mimetype == "application/ld+json"
+    document = response.get_json(force=True)
+    assert [review["claimReviewed"] for review in document["@graph"]] == [first.text, second.text]
+    expanded = check_google_fields(document)
+    assert len(expanded) == 2
+    first_review = document["@graph"][0]
+    assert first_review["reviewRating"]["alternateName"] == "Неправда"
+    assert first_review["inLanguage"] == "uk"
+    assert first_review["author"] == {"@type": "Organization", "name": "claimledger", "url": "http://localhost"}
+    assert first_review["itemReviewed"]["author"] == {
+        "@type": "Organization",
+        "name": "Ministry of Defence",
+        "description": "A ministry",
+    }
+    assert [work["url"] for work in first_review["itemReviewed"]["appearance"]] == [
+        first.source.url,
+        "https://tv.example/clip",
+    ]
+
+
+def test_the_claim_endpoint_answers_json_ld_with_an_etag_that_follows_corrections(app, client):
     claim = _seeded_prigozhin_claim()
-    review_claim(claim.id, "contested", reviewer="anna")
+    fact_check = publish_fact_check([claim], rating="mostly-false")
 
     response = client.get(f"/api/v1/claims/{claim.id}/claimreview")
 
     assert response.status_code == 200
     assert response.mimetype == "application/ld+json"
     document = response.get_json(force=True)
-    check_claim_review(document)
-    assert document == claimreview.claim_review(claim.id, "http://localhost", organization="claimledger")
-    assert (
-        client.get(
-            f"/api/v1/claims/{claim.id}/claimreview", headers={"If-None-Match": response.headers["ETag"]}
-        ).status_code
-        == 304
-    )
-    review_claim(claim.id, "supported", reviewer="boris")
-    assert (
-        client.get(
-            f"/api/v1/claims/{claim.id}/claimreview", headers={"If-None-Match": response.headers["ETag"]}
-        ).status_code
-        == 200
-    )
+    check_google_fields(document)
+    assert document == claimreview.for_claim(claim.id, "claimledger", "http://localhost")
+    etag = {"If-None-Match": response.headers["ETag"]}
+    assert client.get(f"/api/v1/claims/{claim.id}/claimreview", headers=etag).status_code == 304
+    fact_checks.correct(fact_check.id, {"rating": "false", "note": "Rated too kindly."}, None, "editor")
+    again = client.get(f"/api/v1/claims/{claim.id}/claimreview", headers=etag)
+    assert again.status_code == 200
+    assert again.get_json(force=True)["reviewRating"]["alternateName"] == "False"
 
 
-def test_organization_author_and_every_appearance_are_described(app):
-    claim = make_claim(
-        speaker={"name": "Ministry of Defence", "kind": "organization", "description": "A ministry"},
-        appearances=[{"url": "https://tv.example/clip", "publisher": "TV"}],
-    )
-    review_claim(claim.id, "supported")
+def test_a_rating_off_the_scale_gives_its_label_alone(app):
+    claim = make_claim()
+    publish_fact_check([claim], rating="unproven")
 
-    document = claimreview.claim_review(claim.id, "http://ledger.example")
+    rating = claimreview.for_claim(claim.id, "Desk", "https://desk.example")["reviewRating"]
 
-    check_claim_review(document)
-    assert document["itemReviewed"]["author"] == {
-        "@type": "Organization",
-        "name": "Ministry of Defence",
-        "description": "A ministry",
+    assert rating == {
+        "@type": "Rating",
+        "alternateName": "Unproven",
+        "name": "Unproven",
+        "ratingExplanation": "Checked against the front-line reports.",
     }
-    assert [work["url"] for work in document["itemReviewed"]["appearance"]] == [
-        claim.source.url,
-        "https://tv.example/clip",
-    ]
-    assert document["itemReviewed"]["firstAppearance"]["url"] == claim.source.url
-    assert document["author"] == {"@type": "Organization", "name": "claimledger"}
 
 
-@pytest.mark.parametrize(
-    ("verdicts", "alternate_name", "rating_value"),
-    [
-        ([("anna", "supported")], "Supported", 5),
-        ([("anna", "contested"), ("boris", "supported")], "Supported", 4),
-        ([("anna", "supported"), ("boris", "contested")], "Contested", 2),
-        ([("anna", "contested"), ("boris", "contested")], "Contested", 1),
-        ([("anna", "supported"), ("anna", "contested")], "Contested", 1),
-    ],
-)
-def test_rating_is_the_latest_verdict_lowered_when_reviewers_split(app, verdicts, alternate_name, rating_value):
+def test_drafts_reviews_and_unknown_claims_have_no_claim_review(app, client, keys):
+    ratings.ensure_default_scale()
     claim = make_claim()
-    for reviewer, verdict in verdicts:
-        review_claim(claim.id, verdict, reviewer=reviewer)
-
-    rating = claimreview.claim_review(claim.id, "http://ledger.example")["reviewRating"]
-
-    assert (rating["alternateName"], rating["ratingValue"]) == (alternate_name, rating_value)
-
-
-def test_unreviewed_claim_has_no_claim_review(app, client):
-    claim = make_claim()
+    draft = fact_checks.create_fact_check(
+        {
+            "headline": "Draft",
+            "article_url": "https://paper.example/draft",
+            "rating": "false",
+            "explanation": "Not yet.",
+            "claim_ids": [claim.id],
+        },
+        "reviewer",
+    )
 
     with pytest.raises(NotFound):
-        claimreview.claim_review(claim.id, "http://ledger.example")
+        claimreview.for_claim(claim.id, "Desk")
     response = client.get(f"/api/v1/claims/{claim.id}/claimreview")
-
     assert response.status_code == 404
     assert response.mimetype == "application/problem+json"
     assert response.get_json() == {
         "type": "/problems/not-found",
         "title": "Not found",
         "status": 404,
-        "detail": f"Claim {claim.id} has not been reviewed yet, so it has no ClaimReview.",
+        "detail": f"Claim {claim.id} has no published fact-check, so it has no ClaimReview.",
     }
-
-
-def test_unknown_claim_has_no_claim_review(app, client):
-    response = client.get("/api/v1/claims/999/claimreview")
-
-    assert response.status_code == 404
-    assert response.get_json()["detail"] == "No claim with id 999."
+    assert client.get(f"/api/v1/fact-checks/{draft.id}/claimreview", headers=keys["admin"]).status_code == 404
+    assert client.get("/api/v1/claims/999/claimreview").get_json()["detail"] == "No claim with id 999."

@@ -75,7 +75,7 @@ EXPECTED_CLAIM = {
         }
     ],
     "claimed_on": "2023-04-07T08:30:00Z",
-    "language": "en-GB",
+    "language": "en-gb",
     "topics": [{"slug": AMMO, "title": "Are Russian forces short of ammunition?", "stance": "denies"}],
     "status": "unreviewed",
     "review_summary": {"supported": 0, "contested": 0},
@@ -97,9 +97,11 @@ def test_create_claim_embeds_speaker_sources_and_topics(client, keys, ammo_topic
     assert response.status_code == 201, response.get_json()
     assert response.headers["Location"] == "/api/v1/claims/1"
     assert response.headers["ETag"] == '"claim-1-1"'
-    assert response.get_json() == EXPECTED_CLAIM
+    body = response.get_json()
+    assert (body.pop("possible_duplicates"), body.pop("similar_speakers")) == ([], [])
+    assert body == EXPECTED_CLAIM
     fetched = client.get("/api/v1/claims/1")
-    assert fetched.get_json() == response.get_json()
+    assert fetched.get_json() == body
 
 
 def test_create_claim_records_events_in_its_transaction(client, keys, ammo_topic):
@@ -113,7 +115,8 @@ def test_create_claim_records_events_in_its_transaction(client, keys, ammo_topic
         ("source.created", 2, "reviewer"),
         ("claim.created", 1, "reviewer"),
     ]
-    assert Event.get(Event.type == "claim.created").data == response.get_json()
+    created = {k: v for k, v in response.get_json().items() if k not in ("possible_duplicates", "similar_speakers")}
+    assert Event.get(Event.type == "claim.created").data == created
     assert client.get("/api/v1/speakers/1").get_json()["aliases"] == ["Lev Stek"]
 
 

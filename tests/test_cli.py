@@ -165,7 +165,7 @@ def test_keys_create_refuses_an_unknown_role(runner):
     result = runner.invoke(cli.main, ["keys", "create", "--name", "x", "--role", "owner"])
 
     assert result.exit_code == 2
-    assert "'owner' is not one of 'reader', 'reviewer', 'admin'" in result.output
+    assert "'owner' is not one of 'reader', 'reviewer', 'editor', 'admin'" in result.output
     assert row_counts() == before
 
 

@@ -11,7 +11,7 @@ import threading
 import pytest
 import standardwebhooks
 from factories import claim_data
-from factories import review_claim
+from factories import publish_fact_check
 
 from service.client import ClaimLedgerClient
 from service.client import ClaimLedgerError
@@ -232,14 +232,14 @@ def test_writes_without_a_key_are_refused(live_server):
     assert raised.value.status == 401
 
 
-def test_claim_review_of_a_reviewed_claim(ledger):
+def test_claim_review_of_a_published_fact_check(ledger):
     claim = ledger.create_claim(claim_data())
-    review_claim(claim["id"], "supported", reviewer="anna")
+    publish_fact_check([Claim.get_by_id(claim["id"])], rating="mostly-true")
 
     markup = ledger.claim_review(claim["id"])
 
     assert markup["@type"] == "ClaimReview"
-    assert markup["reviewRating"]["alternateName"] == "Supported"
+    assert markup["reviewRating"]["alternateName"] == "Mostly true"
 
 
 SECRET = "whsec_" + base64.b64encode(b"a secret of thirty-two bytes....").decode()

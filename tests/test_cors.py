@@ -3,6 +3,7 @@
 import pytest
 from factories import claim_data
 from factories import make_claim
+from factories import publish_fact_check
 
 CMS = "https://cms.example"
 
@@ -84,6 +85,7 @@ def test_answers_to_another_origin_carry_no_cors_headers(cms_app, client):
 
 def test_pages_outside_the_api_get_no_cors_headers(cms_app, client):
     claim = make_claim()
+    publish_fact_check([claim])
 
     response = client.get(f"/embed/claims/{claim.id}", headers={"Origin": CMS})
 
@@ -92,6 +94,7 @@ def test_pages_outside_the_api_get_no_cors_headers(cms_app, client):
 
 def test_oembed_answers_an_allowed_origin(cms_app, client):
     claim = make_claim()
+    publish_fact_check([claim])
 
     response = client.get(
         "/oembed", query_string={"url": f"http://localhost/embed/claims/{claim.id}"}, headers={"Origin": CMS}

@@ -12,7 +12,7 @@ import requests
 from factories import link_conflict
 from factories import make_claim
 from factories import make_topic
-from factories import review_claim
+from factories import publish_fact_check
 
 from service.ledger import conflicts
 from service.ledger import seeds
@@ -160,6 +160,8 @@ def seeded_conflict(app):
     topic = Topic.get(Topic.slug == "russian-ammunition-shortage")
     conflict = Conflict.get(Conflict.topic == topic)
     conflicts.confirm(conflict.id, "Rita Reviewer")
+    # A card shows a claim's rating only from a published fact-check.
+    publish_fact_check([conflict.left_claim, conflict.right_claim])
     return conflict
 
 
@@ -184,7 +186,7 @@ def test_the_seeded_conflict_card_fits_a_host_page_at_every_width(live_server, s
             _assert_nothing_cut_off(layout, frame, sides=2)
             speakers = " ".join(side["text"] for side in layout["sides"])
             assert "Yevgeny Prigozhin" in speakers and "Levko Stek" in speakers
-            assert {verdict["text"] for verdict in layout["verdicts"]} <= {"Supported", "Contested", "Unreviewed"}
+            assert {verdict["text"] for verdict in layout["verdicts"]} == {"False"}
             # The listener fitted the frame to the card: no blank band under it.
             assert frame["height"] == pytest.approx(layout["content"]["height"], abs=2)
             assert chromium.evaluate("document.getElementById('after').getBoundingClientRect().top") > frame["top"]
@@ -208,14 +210,14 @@ def test_without_script_the_card_still_shows_both_sides_on_a_phone(live_server, 
 @pytest.mark.parametrize(
     ("language", "verdict", "footer"),
     [
-        ("en", "Contested", "Fact check by"),
-        ("uk", "Оскаржено", "Перевірка фактів:"),
-        ("ru", "Оспорено", "Проверка фактов:"),
+        ("en", "False", "Fact check by"),
+        ("uk", "Неправда", "Перевірка фактів:"),
+        ("ru", "Неправда", "Проверка фактов:"),
     ],
 )
 def test_a_claim_card_speaks_the_claims_language(live_server, language, verdict, footer):
     claim = make_claim(language=language, text="Снарядів бракує" if language != "en" else "Shells are short")
-    review_claim(claim.id, "contested", rationale="A long rationale. " * 40)
+    publish_fact_check([claim], language=language, explanation="A long rationale. " * 40)
     oembed = _oembed_html(live_server, f"/embed/claims/{claim.id}")
 
     with HostPage(oembed["html"]) as host, browser.Chromium() as chromium:
@@ -239,14 +241,15 @@ def test_a_conflict_between_languages_labels_in_english_and_marks_each_side(clie
 
     assert '<html lang="en">' in html
     assert f'id="claim-{left.id}" lang="uk"' in html and f'id="claim-{right.id}" lang="de"' in html
-    assert "Conflict confirmed" in html
+    assert "These two statements cannot both be true." in html
 
 
 def test_a_german_claim_card_is_lang_de_with_english_labels_marked_so(client):
     claim = make_claim(language="de")
+    publish_fact_check([claim])
 
     html = client.get(f"/embed/claims/{claim.id}").get_data(as_text=True)
 
     assert '<html lang="de">' in html
-    assert '<p class="verdict-line" lang="en"><span class="verdict verdict-unreviewed">Unreviewed</span>' in html
+    assert '<p class="verdict-line" lang="en">\n<span class="verdict verdict-contesting">False</span>' in html
     assert json.dumps("Fact check by")[1:-1] in html

@@ -10,9 +10,13 @@ import requests
 from factories import link_conflict
 from factories import make_claim
 from factories import make_topic
+from factories import publish_fact_check
 from factories import review_claim
 
 from service.http.web.embeds import RESIZE_LISTENER
+from service.ledger import conflicts
+from service.ledger import fact_checks
+from service.ledger import ratings
 
 HOSTILE_TEXT = 'Shells ran out </script><script>document.title="pwned"</script> & <b>more</b>'
 CHROMIUM_FLAGS = [
@@ -37,6 +41,7 @@ class Dom(HTMLParser):
         self.own_scripts = 0
         self.links = []
         self.articles = []
+        self.hrefs = []
         self.title = ""
         self._in = None
         self.feed(markup)
@@ -51,6 +56,8 @@ class Dom(HTMLParser):
             self.links.append(attrs)
         elif tag == "article":
             self.articles.append(attrs.get("id"))
+        elif tag == "a":
+            self.hrefs.append(attrs.get("href"))
         self._in = tag
 
     def handle_endtag(self, tag):
@@ -75,35 +82,63 @@ def render(url):
 
 
 @pytest.mark.browser
-def test_claim_card_renders_with_its_verdict_and_claim_review(live_server, tmp_path):
+def test_claim_card_renders_with_its_rating_and_claim_review(live_server, tmp_path):
     claim = make_claim(text=HOSTILE_TEXT, speaker={"name": "Levko Stek", "description": "Border guard"})
-    review_claim(claim.id, "contested", reviewer="anna", rationale="<i>No</i> shortage was seen.")
+    publish_fact_check(
+        [claim],
+        rating="false",
+        headline="No <em>shortage</em>",
+        article_url="https://paper.example/fc/shells",
+        explanation="<i>No</i> shortage was seen.",
+    )
 
     dom = render(f"{live_server}/embed/claims/{claim.id}")
 
     assert dom.articles == [f"claim-{claim.id}"]
     assert HOSTILE_TEXT in dom.visible_text
     assert "<i>No</i> shortage was seen." in dom.visible_text
+    assert "No <em>shortage</em>" in dom.visible_text
     assert "Levko Stek" in dom.visible_text and "Border guard" in dom.visible_text
-    assert "Contested" in dom.visible_text and "2023-04-07" in dom.visible_text
+    assert "False" in dom.visible_text and "2023-04-07" in dom.visible_text
+    assert "https://paper.example/fc/shells" in [link for link in dom.hrefs]
     assert dom.title != "pwned"
     [script] = dom.scripts
     assert script["type"] == "application/ld+json"
     markup = json.loads(script["content"])
     assert markup["@type"] == "ClaimReview"
     assert markup["claimReviewed"] == HOSTILE_TEXT
-    assert markup["reviewRating"]["alternateName"] == "Contested"
+    assert markup["url"] == "https://paper.example/fc/shells"
+    assert markup["reviewRating"]["alternateName"] == "False"
     assert markup == requests.get(f"{live_server}/api/v1/claims/{claim.id}/claimreview", timeout=30).json()
 
 
-@pytest.mark.browser
-def test_unreviewed_claim_card_has_no_claim_review(live_server, tmp_path):
-    claim = make_claim()
+def test_drafts_unreviewed_claims_and_unconfirmed_conflicts_have_no_card(client):
+    ratings.ensure_default_scale()
+    unreviewed, reviewed, drafted = make_claim(), make_claim(), make_claim()
+    review_claim(reviewed.id, "contested")
+    fact_checks.create_fact_check(
+        {
+            "headline": "Draft",
+            "article_url": "https://paper.example/draft",
+            "rating": "false",
+            "explanation": "Not yet.",
+            "claim_ids": [drafted.id],
+        },
+        "reviewer",
+    )
+    dismissed = link_conflict(unreviewed, reviewed)
+    conflicts.dismiss(dismissed.id, "reviewer")
 
-    dom = render(f"{live_server}/embed/claims/{claim.id}")
-
-    assert "Unreviewed" in dom.visible_text
-    assert dom.scripts == [] and dom.own_scripts == 1
+    for claim in (unreviewed, reviewed, drafted):
+        assert client.get(f"/embed/claims/{claim.id}").status_code == 404
+        oembed = client.get("/oembed", query_string={"url": f"http://localhost/embed/claims/{claim.id}"})
+        assert oembed.status_code == 404
+    assert client.get(f"/embed/conflicts/{dismissed.id}").status_code == 404
+    conflicts.confirm(dismissed.id, "reviewer")
+    card = client.get(f"/embed/conflicts/{dismissed.id}").get_data(as_text=True)
+    assert unreviewed.text in card
+    for internal in ("suggested", "stance", "supported", "contested", "Unreviewed", "reviewer"):
+        assert internal not in card.lower()
 
 
 @pytest.mark.browser
@@ -126,6 +161,7 @@ def test_conflict_card_shows_both_claims_the_earlier_on_the_left(live_server, tm
 @pytest.mark.browser
 def test_embed_pages_link_their_oembed_answer(live_server, tmp_path):
     claim = make_claim()
+    publish_fact_check([claim])
     page = f"{live_server}/embed/claims/{claim.id}"
 
     dom = render(page)
@@ -169,6 +205,7 @@ def test_oembed_for_a_conflict_is_a_rich_card(live_server):
 
 def test_oembed_honours_maxwidth_and_maxheight(client):
     claim = make_claim(text='He said "<no>"')
+    publish_fact_check([claim], rating="mostly-true")
 
     response = client.get(
         "/oembed", query_string={"url": f"http://localhost/embed/claims/{claim.id}", "maxwidth": 300, "maxheight": 2000}
@@ -177,8 +214,8 @@ def test_oembed_honours_maxwidth_and_maxheight(client):
     body = response.get_json()
     assert (body["width"], body["height"]) == (300, 640)
     assert 'width="300" height="640"' in body["html"]
-    assert 'title="He said &quot;&lt;no&gt;&quot;"' in body["html"]
-    assert body["title"] == 'He said "<no>"'
+    assert 'title="Mostly true: He said &quot;&lt;no&gt;&quot;"' in body["html"]
+    assert body["title"] == 'Mostly true: He said "<no>"'
 
 
 def test_oembed_xml_is_not_implemented(client):
@@ -233,6 +270,7 @@ def test_embed_of_an_unknown_claim_or_conflict_is_404(client):
 
 def test_embeds_are_framable_by_any_site_by_default(client):
     claim = make_claim()
+    publish_fact_check([claim])
 
     response = client.get(f"/embed/claims/{claim.id}")
 
@@ -248,6 +286,7 @@ def test_embeds_are_framable_by_any_site_by_default(client):
 def test_embeds_are_framable_by_the_configured_origins(app, client):
     app.config["EMBED_ORIGINS"] = ["https://cms.example", "https://www.paper.example"]
     left, right = make_claim(), make_claim()
+    publish_fact_check([left])
     conflict = link_conflict(left, right)
 
     for path in (f"/embed/claims/{left.id}", f"/embed/conflicts/{conflict.id}"):

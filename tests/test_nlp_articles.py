@@ -77,8 +77,14 @@ PASSAGES = [
     (
         "“We repelled 20 attacks overnight,” said Levko Stek, a spokesman for the border guard service.",
         "en",
-        [("Levko Stek", "a spokesman for the border guard service", "We repelled 20 attacks overnight",
-          "We repelled 20 attacks overnight")],
+        [
+            (
+                "Levko Stek",
+                "a spokesman for the border guard service",
+                "We repelled 20 attacks overnight",
+                "We repelled 20 attacks overnight",
+            )
+        ],
     ),
     (
         "Border guard spokesman Levko Stek, speaking on television, said that Russian units had fired 4,000 shells "
@@ -91,12 +97,16 @@ PASSAGES = [
     ),
     (
         "Kremlin spokesman Dmitry Peskov told reporters that talks were impossible. “There is no basis for talks. "
-        "Kyiv rejected every offer,” he said on Friday. Y. Prigozhin wrote: \"We lost 94 fighters.\"",
+        'Kyiv rejected every offer,” he said on Friday. Y. Prigozhin wrote: "We lost 94 fighters."',
         "en",
         [
             ("Dmitry Peskov", "Kremlin spokesman", "talks were impossible", None),
-            ("Dmitry Peskov", "Kremlin spokesman", "There is no basis for talks. Kyiv rejected every offer",
-             "There is no basis for talks. Kyiv rejected every offer"),
+            (
+                "Dmitry Peskov",
+                "Kremlin spokesman",
+                "There is no basis for talks. Kyiv rejected every offer",
+                "There is no basis for talks. Kyiv rejected every offer",
+            ),
             ("Y. Prigozhin", None, "We lost 94 fighters.", "We lost 94 fighters."),
         ],
     ),
@@ -113,8 +123,14 @@ PASSAGES = [
     (
         "«Ми не відчуваємо снарядного голоду в росіян», — заявив речник ДПСУ Андрій Демченко.",
         "uk",
-        [("Андрій Демченко", "речник ДПСУ", "Ми не відчуваємо снарядного голоду в росіян",
-          "Ми не відчуваємо снарядного голоду в росіян")],
+        [
+            (
+                "Андрій Демченко",
+                "речник ДПСУ",
+                "Ми не відчуваємо снарядного голоду в росіян",
+                "Ми не відчуваємо снарядного голоду в росіян",
+            )
+        ],
     ),
     (
         "Військовий експерт Олександр Мусієнко переконаний, що російська армія виснажена. Ворог втратив 40 танків, "
@@ -167,8 +183,12 @@ PASSAGES = [
         "ru",
         [
             ("Дмитрий Песков", "Пресс-секретарь Кремля", "переговоров не будет", None),
-            ("Дмитрий Песков", "Пресс-секретарь Кремля", "Основы для переговоров нет. Киев отверг все предложения",
-             "Основы для переговоров нет. Киев отверг все предложения"),
+            (
+                "Дмитрий Песков",
+                "Пресс-секретарь Кремля",
+                "Основы для переговоров нет. Киев отверг все предложения",
+                "Основы для переговоров нет. Киев отверг все предложения",
+            ),
             ("Песков", None, "Мы не спешим", "Мы не спешим"),
         ],
     ),
@@ -265,12 +285,21 @@ def test_quote_running_over_paragraphs_joins_the_paragraph_that_closes_it():
 @pytest.mark.parametrize(
     ("text", "language"),
     [
-        ("The city has been shelled for months. Residents queue for water at the only working well. The report "
-         "said nothing new. Smoke rose over the eastern districts at dawn.", "en"),
-        ("Місто обстрілюють місяцями. Мешканці стоять у черзі по воду біля єдиної криниці. Над східними районами "
-         "на світанку піднявся дим.", "uk"),
-        ("Город обстреливают месяцами. Жители стоят в очереди за водой у единственного колодца. Над восточными "
-         "районами на рассвете поднялся дым.", "ru"),
+        (
+            "The city has been shelled for months. Residents queue for water at the only working well. The report "
+            "said nothing new. Smoke rose over the eastern districts at dawn.",
+            "en",
+        ),
+        (
+            "Місто обстрілюють місяцями. Мешканці стоять у черзі по воду біля єдиної криниці. Над східними районами "
+            "на світанку піднявся дим.",
+            "uk",
+        ),
+        (
+            "Город обстреливают месяцами. Жители стоят в очереди за водой у единственного колодца. Над восточными "
+            "районами на рассвете поднялся дым.",
+            "ru",
+        ),
         ("He said nothing. Він сказав: «Так». Bakhmut: the long battle goes on.", None),
     ],
 )
@@ -288,8 +317,35 @@ def test_checkworthiness_ranks_facts_above_pleasantries_intentions_and_questions
 
 
 def test_junk_never_raises_and_every_span_round_trips():
-    pieces = ["said", "заявив", "сказал", "«", "»", "„", "“", "”", '"', "‘", "’", ",", ".", "?", "—", "\n\n",
-              "Stek", "he", "він", "according to", "за словами", ":", "Y.", "U.S.", "т. зв.", "official", "20"]
+    pieces = [
+        "said",
+        "заявив",
+        "сказал",
+        "«",
+        "»",
+        "„",
+        "“",
+        "”",
+        '"',
+        "‘",
+        "’",
+        ",",
+        ".",
+        "?",
+        "—",
+        "\n\n",
+        "Stek",
+        "he",
+        "він",
+        "according to",
+        "за словами",
+        ":",
+        "Y.",
+        "U.S.",
+        "т. зв.",
+        "official",
+        "20",
+    ]
     generator = random.Random(7)
     for _ in range(300):
         text = " ".join(generator.choice(pieces) for _ in range(generator.randint(0, 30)))

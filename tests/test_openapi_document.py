@@ -3,7 +3,7 @@
 import re
 
 from factories import make_claim
-from factories import review_claim
+from factories import publish_fact_check
 
 from service.ledger.events import EVENT_TYPES
 
@@ -113,7 +113,7 @@ def test_claim_review_and_oembed_are_typed(client):
 
 def test_the_claim_review_answer_has_every_required_field_of_its_schema(client):
     claim = make_claim()
-    review_claim(claim.id, "contested")
+    publish_fact_check([claim])
     document = _document(client)
     schemas = document["components"]["schemas"]
 

@@ -7,6 +7,7 @@ from checks import assert_problem
 from factories import link_conflict
 from factories import make_claim
 from factories import make_topic
+from factories import publish_fact_check
 from factories import review_claim
 
 SECRET_TEXT = "Secret claim the desk has not published"
@@ -14,12 +15,14 @@ SECRET_TEXT = "Secret claim the desk has not published"
 
 @pytest.fixture
 def private(app):
-    """A private server holding one reviewed claim in one conflict; yields (claim id, conflict id)."""
+    """A private server holding one claim, reviewed and rated in a published fact-check, in one confirmed
+    conflict; yields (claim id, conflict id)."""
     app.config["PUBLIC_READS"] = False
     app.config["PUBLIC_URL"] = "https://ledger.example"
     first = make_claim(text=SECRET_TEXT, speaker={"name": "Hidden Speaker"})
     second = make_claim(text="The opposite account", speaker={"name": "Other Speaker"})
     review_claim(first.id, "supported", rationale="Rationale nobody outside may read")
+    publish_fact_check([first], explanation="Rationale nobody outside may read")
     conflict = link_conflict(first, second, topic=make_topic())
     return first.id, conflict.id
 

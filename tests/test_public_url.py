@@ -5,6 +5,7 @@ from urllib.parse import quote
 import pytest
 from checks import assert_problem
 from factories import make_claim
+from factories import publish_fact_check
 from factories import review_claim
 
 EVIL = "evil.example"
@@ -23,6 +24,7 @@ def _surfaces(claim_id):
 def reviewed(app):
     claim = make_claim()
     review_claim(claim.id, "supported")
+    publish_fact_check([claim])
     return claim.id
 
 
@@ -40,7 +42,8 @@ def test_a_listed_host_is_used(app, client, reviewed):
     answer = client.get(f"/api/v1/claims/{reviewed}/claimreview", headers={"Host": "ledger.example:8443"})
 
     assert answer.status_code == 200
-    assert answer.json["url"] == f"http://ledger.example:8443/embed/claims/{reviewed}"
+    # The ClaimReview's url is the newsroom's article; the service's own address names its author.
+    assert answer.json["author"]["url"] == "http://ledger.example:8443"
 
 
 def test_the_configured_public_url_wins_over_any_host(app, client, reviewed):
@@ -50,4 +53,4 @@ def test_the_configured_public_url_wins_over_any_host(app, client, reviewed):
         response = client.get(path, headers={"Host": EVIL})
         assert response.status_code == 200, path
         assert EVIL not in response.get_data(as_text=True)
-        assert "https://ledger.example/embed/claims/" in response.get_data(as_text=True)
+        assert "https://ledger.example" in response.get_data(as_text=True)

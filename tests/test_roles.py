@@ -16,7 +16,9 @@ from factories import make_topic
 from service import create_app
 from service.delivery import webhooks
 from service.ledger import conflicts
+from service.ledger import fact_checks
 from service.ledger import keys as api_keys
+from service.ledger import ratings
 from service.ledger import reviews
 from service.ledger import sources
 from service.ledger import speakers
@@ -40,6 +42,9 @@ READ_RULES = sorted(
     if "GET" in rule.methods and not rule.rule.startswith(READ_EXEMPT)
 )
 
+# Reads whose query string is required.
+READ_QUERIES = {"/api/v1/claims/match": "?text=shells"}
+
 
 def _match(kind, obj):
     return {"If-Match": etags.etag(kind, obj)}
@@ -61,6 +66,11 @@ def _claim_path():
 def _speaker_path():
     speaker = _new_speaker()
     return f"/api/v1/speakers/{speaker.id}", _match("speaker", speaker)
+
+
+def _merge():
+    merged, kept = _new_speaker(), _new_speaker()
+    return f"/api/v1/speakers/{merged.id}/merge", {"into": kept.id}, {}
 
 
 def _source_path():
@@ -130,6 +140,89 @@ def _redeliver():
     return f"/api/v1/webhooks/{webhook.id}/deliveries/{delivery.id}/redeliver", None, {}
 
 
+def _rating_path():
+    ratings.ensure_default_scale()
+    rating = ratings.create_rating(
+        {
+            "slug": f"rating-{next(UNIQUE)}",
+            "labels": {"en": "Odd", "uk": "Дивно", "ru": "Странно"},
+            "counts_as": "neither",
+        },
+        "test",
+    )
+    return f"/api/v1/ratings/{rating.slug}", _match("rating", rating)
+
+
+def _new_rating():
+    return {
+        "slug": f"rating-{next(UNIQUE)}",
+        "labels": {"en": "Odd", "uk": "Дивно", "ru": "Странно"},
+        "counts_as": "neither",
+    }
+
+
+def _draft():
+    ratings.ensure_default_scale()
+    return fact_checks.create_fact_check(
+        {
+            "headline": "Shells?",
+            "article_url": f"https://paper.example/fc/{next(UNIQUE)}",
+            "rating": "false",
+            "explanation": "No.",
+            "claim_ids": [make_claim().id],
+        },
+        "test",
+    )
+
+
+def _fact_check_body():
+    ratings.ensure_default_scale()
+    body = {
+        "headline": "Shells?",
+        "article_url": "https://paper.example/fc/new",
+        "rating": "false",
+        "explanation": "No.",
+        "claim_ids": [make_claim().id],
+    }
+    return "/api/v1/fact-checks", body, {}
+
+
+def _draft_path(action="", body=None):
+    def example():
+        draft = _draft()
+        return f"/api/v1/fact-checks/{draft.id}{action}", body, _match("fact-check", draft)
+
+    return example
+
+
+def _published_path(action, body=None):
+    def example():
+        draft = _draft()
+        published = fact_checks.publish(draft.id, draft.version, "test")
+        return f"/api/v1/fact-checks/{published.id}{action}", body, _match("fact-check", published)
+
+    return example
+
+
+IMPORTED = {
+    "@context": "https://schema.org",
+    "@type": "ClaimReview",
+    "url": "https://paper.example/fc/imported",
+    "claimReviewed": "Imported claim",
+    "datePublished": "2023-04-10",
+    "author": {"@type": "Organization", "name": "Paper"},
+    "reviewRating": {"@type": "Rating", "alternateName": "False"},
+    "itemReviewed": {"@type": "Claim", "author": {"@type": "Person", "name": "Yevgeny Prigozhin"}},
+}
+
+
+def _import():
+    ratings.ensure_default_scale()
+    n = next(UNIQUE)
+    body = {**IMPORTED, "url": f"https://paper.example/fc/imported-{n}", "claimReviewed": f"Imported claim {n}"}
+    return "/api/v1/claimreviews/import", body, {}
+
+
 # endpoint: (the least role allowed, a function that sets up and returns (path, JSON body, headers))
 _NUMBERS = itertools.count(1)
 WRITES = {
@@ -163,6 +256,19 @@ WRITES = {
     "webhooks.rotate_secret": ("admin", _webhook_action("rotate-secret")),
     "webhooks.redeliver": ("admin", _redeliver),
     "bulk.import_batch": ("reviewer", lambda: ("/api/v1/claims/batch", [claim_data(), claim_data()], {})),
+    "ratings.create_rating": ("admin", lambda: ("/api/v1/ratings", _new_rating(), {})),
+    "ratings.update_rating": ("admin", _with_body(_rating_path, {"retired": True})),
+    "ratings.delete_rating": ("admin", _with_body(_rating_path, None)),
+    "fact_checks.create_fact_check": ("reviewer", _fact_check_body),
+    "fact_checks.update_fact_check": ("reviewer", _draft_path("", {"headline": "Edited"})),
+    "fact_checks.delete_fact_check": ("admin", _draft_path()),
+    "fact_checks.publish_fact_check": ("editor", _draft_path("/publish")),
+    "fact_checks.unpublish_fact_check": ("editor", _published_path("/unpublish")),
+    "fact_checks.correct_fact_check": (
+        "editor",
+        _published_path("/corrections", {"headline": "Fixed", "note": "Typo."}),
+    ),
+    "claimreview.import_claim_reviews": ("editor", _import),
     "articles.analyze_article": ("reviewer", lambda: ("/api/v1/articles/analyze", {"text": "Stek said so."}, {})),
     "articles.store_claims": (
         "reviewer",
@@ -179,12 +285,17 @@ WRITES = {
         "reviewer",
         lambda: ("/api/v1/speakers/batch", [{"name": f"Batch Speaker {next(_NUMBERS)}"}], {}),
     ),
+    "claims.match_claims": (
+        "reviewer",
+        lambda: ("/api/v1/claims/match", {"text": "Shells ran short.", "limit": 2}, {}),
+    ),
+    "speakers.merge_speaker": ("admin", _merge),
 }
 # Redelivery queues another send of an event already in the feed: an operational record, not a change.
-# Analysing an article reads the ledger and stores nothing.
-UNAUDITED = {"webhooks.redeliver", "articles.analyze_article"}
-RANK = {"reader": 0, "reviewer": 1, "admin": 2}
-CALLERS = ["no key", "unknown key", "forged key", "revoked key", "reader", "reviewer", "admin"]
+# Analysing an article and matching read the ledger and store nothing (a long text does not fit a URL).
+UNAUDITED = {"webhooks.redeliver", "articles.analyze_article", "claims.match_claims"}
+RANK = {"reader": 0, "reviewer": 1, "editor": 2, "admin": 3}
+CALLERS = ["no key", "unknown key", "forged key", "revoked key", "reader", "reviewer", "editor", "admin"]
 
 
 def _everything():
@@ -197,6 +308,7 @@ def callers(keys):
     """Authorization headers for every kind of caller in the matrix."""
     retired, retired_secret = api_keys.create_key("retired", "admin", actor="test")
     api_keys.revoke_key(retired.id, actor="test")
+    _, editor_secret = api_keys.create_key("editor", "editor", actor="test")
     admin_prefix = keys["admin"]["Authorization"].removeprefix("Bearer clk_").partition("_")[0]
     return {
         "no key": {},
@@ -205,6 +317,7 @@ def callers(keys):
         "revoked key": {"Authorization": f"Bearer {retired_secret}"},
         "reader": keys["reader"],
         "reviewer": keys["reviewer"],
+        "editor": {"Authorization": f"Bearer {editor_secret}"},
         "admin": keys["admin"],
     }
 
@@ -249,8 +362,16 @@ def test_role_matrix(client, callers, method, rule, endpoint):
     assert [problem for problem in problems if problem] == []
 
 
-BODYLESS = {"keys.revoke_key", "webhooks.rotate_secret", "webhooks.redeliver"}
-BODY_WRITES = [(m, r, e) for m, r, e in WRITE_RULES if m in ("POST", "PATCH", "PUT") and e not in BODYLESS]
+BODYLESS = {
+    "keys.revoke_key",
+    "webhooks.rotate_secret",
+    "webhooks.redeliver",
+    "fact_checks.publish_fact_check",
+    "fact_checks.unpublish_fact_check",
+}
+# Bodies read as JSON-LD documents, not through a schema: fields that are not schema.org terms are ignored.
+FREE_FORM = {"claimreview.import_claim_reviews"}
+BODY_WRITES = [(m, r, e) for m, r, e in WRITE_RULES if m in ("POST", "PATCH", "PUT") and e not in BODYLESS | FREE_FORM]
 
 
 @pytest.mark.parametrize(("method", "rule", "endpoint"), BODY_WRITES, ids=[f"{m} {r}" for m, r, _ in BODY_WRITES])
@@ -272,7 +393,7 @@ def test_reads_need_a_key_when_public_reads_are_off(app, client, keys, rule, end
     topic = make_topic()
     claim = make_claim(topics=[{"slug": topic.slug, "stance": "affirms"}])
     reviews.review_claim(claim.id, "supported", "Checked.", [], "reviewer")
-    path = re.sub(r"<[^>]+>", "1", rule)
+    path = re.sub(r"<[^>]+>", "1", rule) + READ_QUERIES.get(rule, "")
     found = (200, 404)
     open_read = client.get(path)
     assert open_read.status_code in ((401,) if role else found), open_read.json

@@ -3,8 +3,10 @@
 import pytest
 from factories import make_claim
 from factories import make_topic
+from factories import publish_fact_check
 from factories import review_claim
 
+from service.ledger import conflicts
 from service.storage.models import Conflict
 
 PAGES = {
@@ -26,8 +28,10 @@ def ids(app):
     left = make_claim(topics=[{"slug": topic.slug, "stance": "affirms"}])
     right = make_claim(topics=[{"slug": topic.slug, "stance": "denies"}])
     review_claim(left.id, "supported")
-    suggested = Conflict.get((Conflict.left_claim == left.id) & (Conflict.right_claim == right.id))
-    return {"topic": topic.slug, "claim": left.id, "conflict": suggested.id}
+    publish_fact_check([left])
+    conflict = Conflict.get((Conflict.left_claim == left.id) & (Conflict.right_claim == right.id))
+    conflicts.confirm(conflict.id, "reviewer")
+    return {"topic": topic.slug, "claim": left.id, "conflict": conflict.id}
 
 
 def _directives(policy):

@@ -4,9 +4,11 @@ import browser
 import pytest
 from factories import make_claim
 from factories import make_topic
+from factories import publish_fact_check
 
 from service.ledger import conflicts
 from service.ledger import seeds
+from service.storage.models import Claim
 from service.storage.models import Conflict
 from service.storage.models import Topic
 
@@ -68,19 +70,52 @@ def test_pages_need_a_key_when_reads_are_private(app, client):
     assert "Is there an ammunition shortage?" not in response.get_data(as_text=True)
 
 
+def _confirm_the_seeded_conflict():
+    seeds.load_all()
+    conflict = Conflict.get(Conflict.topic == Topic.get(Topic.slug == AMMUNITION))
+    conflicts.confirm(conflict.id, "Rita Reviewer")
+    return conflict
+
+
 def test_the_topic_page_escapes_what_users_wrote(client):
     make_topic()
-    make_claim(text="<script>alert(1)</script>", topics=[{"slug": "ammunition", "stance": "affirms"}])
+    claim = make_claim(text="<script>alert(1)</script>", topics=[{"slug": "ammunition", "stance": "affirms"}])
+    publish_fact_check([claim], headline="<script>alert(2)</script>")
 
     html = client.get("/topics/ammunition").get_data(as_text=True)
 
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "&lt;script&gt;alert(2)&lt;/script&gt;" in html
     assert "<script" not in html
+
+
+def test_readers_see_only_published_fact_checks_and_confirmed_conflicts_in_their_words(client):
+    seeds.load_all()
+    prigozhin = Claim.get(Claim.text.startswith("Yevgeny Prigozhin, leader of the Wagner militia"))
+    suggested = Conflict.get(Conflict.topic == Topic.get(Topic.slug == AMMUNITION))
+
+    before = client.get(f"/topics/{AMMUNITION}").get_data(as_text=True)
+    assert "Yevgeny Prigozhin" not in before and "Levko Stek" not in before
+    assert client.get(f"/conflicts/{suggested.id}").status_code == 404
+
+    publish_fact_check([prigozhin], rating="misleading", article_url="https://paper.example/fc/wagner")
+    rated = client.get(f"/topics/{AMMUNITION}").get_data(as_text=True)
+    assert "Yevgeny Prigozhin" in rated and "Misleading" in rated and "https://paper.example/fc/wagner" in rated
+    assert "Levko Stek" not in rated
+
+    conflicts.confirm(suggested.id, "Rita Reviewer")
+    page = client.get(f"/topics/{AMMUNITION}").get_data(as_text=True)
+    conflict_page = client.get(f"/conflicts/{suggested.id}").get_data(as_text=True)
+    assert "Levko Stek" in page and "Contradiction" in page and "Levko Stek" in conflict_page
+    for html in (page, conflict_page):
+        text = html.lower()
+        for internal in ("stance", "suggested", "supported", "contested", "unreviewed", "rita reviewer", "basis"):
+            assert internal not in text, internal
 
 
 @pytest.mark.browser
 def test_the_topic_page_shows_prigozhin_and_stek_in_two_columns(live_server, tmp_path):
-    seeds.load_all()
+    _confirm_the_seeded_conflict()
 
     with browser.Chromium(*DESKTOP) as page:
         page.open(f"{live_server}/topics/{AMMUNITION}")
@@ -101,7 +136,7 @@ def test_the_topic_page_shows_prigozhin_and_stek_in_two_columns(live_server, tmp
 
 @pytest.mark.browser
 def test_the_topic_page_stacks_the_sides_on_a_phone(live_server):
-    seeds.load_all()
+    _confirm_the_seeded_conflict()
 
     with browser.Chromium(*PHONE) as page:
         page.open(f"{live_server}/topics/{AMMUNITION}")
@@ -115,10 +150,8 @@ def test_the_topic_page_stacks_the_sides_on_a_phone(live_server):
 
 
 @pytest.mark.browser
-def test_a_confirmed_conflict_page_shows_both_claims_side_by_side_with_the_reviewer(live_server):
-    seeds.load_all()
-    conflict = Conflict.get(Conflict.topic == Topic.get(Topic.slug == AMMUNITION))
-    conflicts.confirm(conflict.id, "Rita Reviewer")
+def test_a_confirmed_conflict_page_shows_both_claims_side_by_side(live_server):
+    conflict = _confirm_the_seeded_conflict()
 
     with browser.Chromium(*DESKTOP) as page:
         page.open(f"{live_server}/conflicts/{conflict.id}")
@@ -129,18 +162,20 @@ def test_a_confirmed_conflict_page_shows_both_claims_side_by_side_with_the_revie
 
     assert side_by_side(left, right)
     assert speakers == ["Yevgeny Prigozhin", "Levko Stek"]
-    assert "confirmed by Rita Reviewer" in " ".join(meta[0].split())
+    assert "Contradiction checked by the desk on" in " ".join(meta[0].split())
+    assert "Rita Reviewer" not in meta[0]
 
 
 @pytest.mark.browser
 def test_markup_in_a_claim_shows_as_text_and_never_runs(live_server):
     make_topic()
-    make_claim(
+    claim = make_claim(
         text="<script>alert(1)</script>",
         quote='"><img src=x onerror=alert(2)>',
         speaker={"name": "<b>Bold</b> Speaker"},
         topics=[{"slug": "ammunition", "stance": "affirms"}],
     )
+    publish_fact_check([claim])
 
     with browser.Chromium(*DESKTOP) as page:
         page.open(f"{live_server}/topics/ammunition")

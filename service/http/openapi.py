@@ -156,7 +156,8 @@ class HttpRules(BasePlugin):
                 add(404)
             if query_names:
                 add(422)
-            if query_names & {"cursor", "q"}:
+            # A cursor or page token not signed here, or a search of no words, is a 400.
+            if query_names & {"cursor", "q", "pageToken", "query"}:
                 add(400)
             if method in WRITE_METHODS:
                 add(429, RATE_LIMITED)
@@ -168,7 +169,7 @@ class HttpRules(BasePlugin):
                 # Idempotency-Key: a request with the key still running (409), or the key used with another body (422).
                 parameters.append(IDEMPOTENCY_KEY)
                 add(409)
-            if method in ("patch", "delete"):
+            if method in ("patch", "delete") or getattr(view, "_needs_if_match", False):
                 parameters.append(IF_MATCH)
                 add(412)
                 add(428)

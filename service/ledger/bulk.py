@@ -13,10 +13,12 @@ from peewee import chunked
 from service.ledger import claims as single_claims
 from service.ledger import conflict_detection
 from service.ledger import documents
+from service.ledger import duplicates
 from service.ledger import events
 from service.ledger import export
 from service.ledger import reviews as claim_reviews
 from service.ledger import topics as topic_store
+from service.ledger import wording
 from service.ledger.claims import stored_claimed_on
 from service.ledger.errors import BadRequest
 from service.ledger.errors import Conflict
@@ -24,6 +26,7 @@ from service.ledger.errors import ValidationFailed
 from service.ledger.errors import flatten_messages
 from service.ledger.speakers import name_key
 from service.ledger.topics import count_stances
+from service.nlp import names
 from service.schemas.bulk import ImportedClaim
 from service.schemas.bulk import ImportedSpeakerLine
 from service.storage.db import database
@@ -346,7 +349,13 @@ class _Batch:
         """Insert the planned speakers and their aliases; record speaker.created for each."""
         planned = list(self.new_speakers.values())
         rows = [
-            {**{k: v for k, v in plan.items() if k != "aliases"}, "version": 1, "created_at": now, "updated_at": now}
+            {
+                **{k: v for k, v in plan.items() if k != "aliases"},
+                "latin_key": names.name_key(plan["name"]),
+                "version": 1,
+                "created_at": now,
+                "updated_at": now,
+            }
             for plan in planned
         ]
         aliases = []
@@ -384,25 +393,37 @@ class _Batch:
 
 def import_claims(items, actor, detect_conflicts=True):
     """Store loaded claims as import_batch does; return each item's claim id, in order."""
-    return import_batch(items, actor, detect_conflicts)["ids"]
+    return import_batch(items, actor, detect_conflicts=detect_conflicts)["ids"]
 
 
-def import_batch(items, actor, detect_conflicts=True):
+DUPLICATE_CHOICES = ("store", "skip", "link")
+# Batches up to this size have each new item checked against the stored claims when duplicates are stored anyway
+# (a full-text query per item); skip and link always check.
+REPORTED_DUPLICATES_LIMIT = 1000
+
+
+def import_batch(items, actor, on_duplicate="store", detect_conflicts=True):
     """Store loaded claims all or nothing, matching or creating speakers, sources and topics; return the outcome.
 
-    A claim already here (the same external_id; without one, the same text, speaker, source and date) is
-    updated where it differs instead of stored again, and reviews it lacks are added, so that sending a
-    batch twice changes nothing the second time. The outcome: {"ids": each item's claim id, "created",
-    "updated", "unchanged"}. With detect_conflicts, new claims taking opposite stances are paired as when
-    stored one by one. The batch's own events go to the feed; webhooks get one claims.imported.
+    Two deduplications, in this order. First identity: a claim already here (the same external_id; without one,
+    the same text, speaker, source and date) is updated where it differs instead of stored again, and reviews it
+    lacks are added, so that sending a batch twice changes nothing the second time. Then likeness: each item that
+    is genuinely new is checked for likely duplicates (a stored claim, or an earlier new item, with nearly its
+    terms), reported in possible_duplicates; with on_duplicate "skip" it is left out, with "link" its source is
+    added to the stored claim's appearances instead ("store" stores it anyway).
+
+    The outcome: {"ids": each item's claim id (a skipped or linked item's: the claim it duplicates), "created",
+    "updated", "unchanged", "possible_duplicates", "skipped", "linked"}. With detect_conflicts, new claims taking
+    opposite stances are paired as when stored one by one. The batch's own events go to the feed; webhooks get
+    one claims.imported.
     """
     try:
-        return _import(items, actor, detect_conflicts)
+        return _import(items, actor, detect_conflicts, on_duplicate)
     except peewee.IntegrityError:
         # Another writer created one of the batch's speakers or sources between our look-up and insert: the
         # transaction rolled back whole, and a second pass finds the row that now exists.
         try:
-            return _import(items, actor, detect_conflicts)
+            return _import(items, actor, detect_conflicts, on_duplicate)
         except peewee.IntegrityError as error:
             raise Conflict("The batch collided with concurrent writes; send it again.") from error
 
@@ -450,8 +471,9 @@ def _changes(item, document, speaker_id, sources):
     for name in ("text", "quote", "external_id"):
         if name in item and item[name] != document[name]:
             changes[name] = item[name]
-    if (item.get("language") or "en") != document["language"]:
-        changes["language"] = item.get("language") or "en"
+    language = wording.claim_language(item["text"], item.get("language"))
+    if language != document["language"]:
+        changes["language"] = language
     claimed_on, has_time = stored_claimed_on(item["claimed_on"])
     wanted_on = claimed_on.isoformat(timespec="seconds") + "Z" if has_time else claimed_on.date().isoformat()
     if wanted_on != document["claimed_on"]:
@@ -496,18 +518,40 @@ def _add_reviews(reviews_by_claim, actor):
     return added
 
 
-def _import(items, actor, detect_conflicts):
+def _duplicates_of(items, indexes):
+    """Return {item index: [likely duplicates]} for the items at indexes: stored claims, or earlier of those items,
+    with nearly its terms (an earlier item is named by its index in the batch)."""
+    found = {}
+    seen = []
+    for index in indexes:
+        item = items[index]
+        language = wording.claim_language(item["text"], item.get("language"))
+        terms = wording.search_terms(item["text"], item.get("quote"), language)
+        matches = duplicates.possible_duplicates(item["text"], terms)
+        matches += [
+            {"item": earlier, "score": round(score, 4), "text": items[earlier]["text"]}
+            for earlier, earlier_terms in seen
+            if (score := duplicates.overlap(terms, earlier_terms)) >= duplicates.DUPLICATE_OVERLAP
+        ]
+        if matches:
+            found[index] = matches
+        seen.append((index, terms))
+    return found
+
+
+def _import(items, actor, detect_conflicts, on_duplicate):
+    """One pass of import_batch, in one transaction with its events and the claims.imported announcement."""
     now = utcnow()
     with database.atomic():
         with events.batch() as written:
-            outcome, announcement = _store_batch(items, actor, detect_conflicts, now)
+            outcome, announcement = _store_batch(items, actor, detect_conflicts, on_duplicate, now)
         if written.first_event_id is not None:
             announcement["first_event_id"] = written.first_event_id
             events.record("claims.imported", "claims", (outcome["ids"] or [0])[0], actor, announcement)
     return outcome
 
 
-def _store_batch(items, actor, detect_conflicts, now):
+def _store_batch(items, actor, detect_conflicts, on_duplicate, now):
     """Store the batch; return (outcome, the claims.imported event's data)."""
     batch = _Batch(items)
     batch.resolve()
@@ -516,81 +560,70 @@ def _store_batch(items, actor, detect_conflicts, now):
     batch.create_sources(actor, now)
     source_groups = [batch.source_ids(group) for group in batch.sources_of]
     speaker_ids = [batch.speaker_id(speaker) for speaker in batch.speaker_of]
+    # Identity first: items that are already claims here are updated (or left as they stand), never compared.
     existing = _existing_claims(items, speaker_ids, source_groups)
-    fresh = [index for index in range(len(items)) if index not in existing]
-    rows = []
-    for index in fresh:
-        item = items[index]
-        claimed_on, has_time = stored_claimed_on(item["claimed_on"])
-        rows.append(
-            {
-                "text": item["text"],
-                "quote": item.get("quote"),
-                "speaker": speaker_ids[index],
-                "source": source_groups[index][0],
-                "claimed_on": claimed_on,
-                "claimed_on_has_time": has_time,
-                "language": item.get("language") or "en",
-                "status": "unreviewed",
-                "supported_count": 0,
-                "contested_count": 0,
-                "version": 1,
-                "created_at": now,
-                "updated_at": now,
-                "external_id": item.get("external_id"),
-            }
-        )
+    new = [index for index in range(len(items)) if index not in existing]
+    # Then likeness, for the genuinely new items only.
+    check = on_duplicate != "store" or len(new) <= REPORTED_DUPLICATES_LIMIT
+    found = _duplicates_of(items, new) if check else {}
+    reported = [{"index": index, "duplicates": matches} for index, matches in sorted(found.items())]
+    fresh = new if on_duplicate == "store" else [index for index in new if index not in found]
+    rows = [
+        {
+            **_claim_row(items[index], speaker_ids[index], source_groups[index][0], now),
+            "external_id": items[index].get("external_id"),
+        }
+        for index in fresh
+    ]
     ids = _insert(Claim, rows, returning=True)
-    appearances = []
-    links = []
-    claim_documents = []
-    for claim_id, index, row in zip(ids, fresh, rows, strict=True):
-        item, sources = items[index], source_groups[index]
-        appearing = list(dict.fromkeys(source for source in sources[1:] if source != row["source"]))
-        appearances += [{"claim": claim_id, "source": source} for source in appearing]
-        stances = item.get("topics", ())
-        links += [
-            {
-                "claim": claim_id,
-                "topic": batch.topics[t["slug"]][0],
-                "stance": t["stance"],
-                "claimed_on": row["claimed_on"],
-                "speaker": row["speaker"],
-            }
-            for t in stances
-        ]
-        document = documents.claim_document(
-            (claim_id, *(row[field.name] for field in documents.CLAIM_OUT[1:])),
-            batch.speakers[row["speaker"]],
-            batch.sources[row["source"]],
-            [batch.sources[source] for source in appearing],
-            [{"slug": t["slug"], "title": batch.topics[t["slug"]][1], "stance": t["stance"]} for t in stances],
-        )
-        claim_documents.append((claim_id, document))
-    _insert(ClaimAppearance, appearances)
+    stored = list(
+        zip(ids, [items[index] for index in fresh], rows, [source_groups[index] for index in fresh], strict=True)
+    )
+    appearances = [_appearing(row, sources) for _, _, row, sources in stored]
+    links = [link for claim_id, item, row, _ in stored for link in _topic_links(claim_id, item, row, batch)]
+    _insert(
+        ClaimAppearance,
+        [
+            {"claim": claim[0], "source": source}
+            for claim, appearing in zip(stored, appearances, strict=True)
+            for source in appearing
+        ],
+    )
     _insert(ClaimTopic, links)
     count_stances((link["topic"], link["stance"], 1) for link in links)
-    events.record_many("claim.created", "claim", actor, claim_documents)
-    conflict_ids = []
-    if detect_conflicts:
-        stanced = [
-            Claim(id=claim_id, speaker=row["speaker"], claimed_on=row["claimed_on"])
-            for claim_id, index, row in zip(ids, fresh, rows, strict=True)
-            if any(t["stance"] != "neutral" for t in items[index].get("topics", ()))
-        ]
-        conflict_ids = conflict_detection.pair_imported(stanced, actor)
+    created = [
+        (claim_id, _document(claim_id, item, row, appearing, batch))
+        for (claim_id, item, row, _), appearing in zip(stored, appearances, strict=True)
+    ]
+    events.record_many("claim.created", "claim", actor, created)
+    conflict_ids = conflict_detection.pair_imported(_stanced(stored), actor) if detect_conflicts else []
     updated = _update_existing(items, existing, speaker_ids, source_groups, actor)
     claim_of = dict(zip(fresh, ids, strict=True)) | existing
+    skipped, linked = [], []
+    if on_duplicate != "store":
+        for index, matches in sorted(found.items()):
+            known = [match["id"] for match in matches if "id" in match]
+            if on_duplicate == "link" and known:
+                single_claims.add_appearance(known[0], {"id": source_groups[index][0]}, actor)
+                linked.append({"index": index, "claim_id": known[0]})
+                claim_of[index] = known[0]
+            else:
+                duplicate_of = known[0] if known else {"item": matches[0]["item"]}
+                skipped.append({"index": index, "duplicate_of": duplicate_of})
+                claim_of[index] = known[0] if known else claim_of.get(matches[0]["item"])
     reviews_by_claim = {}
     for index, item in enumerate(items):
-        if item.get("reviews"):
+        if item.get("reviews") and claim_of.get(index) is not None:
             reviews_by_claim.setdefault(claim_of[index], []).extend(item["reviews"])
     added_reviews = _add_reviews(reviews_by_claim, actor)
     outcome = {
-        "ids": [claim_of[index] for index in range(len(items))],
+        "ids": [claim_of.get(index) for index in range(len(items))],
         "created": len(ids),
         "updated": len(updated),
         "unchanged": len(existing) - len(updated),
+        "possible_duplicates": reported,
+        "skipped": skipped,
+        "linked": linked,
     }
     announcement = {
         "ids": ids,
@@ -599,6 +632,8 @@ def _store_batch(items, actor, detect_conflicts, now):
             "created": len(ids),
             "updated": len(updated),
             "unchanged": outcome["unchanged"],
+            "skipped": len(skipped),
+            "linked": len(linked),
             "speakers_created": len(batch.new_speakers),
             "sources_created": len(batch.new_sources),
             "topics_created": len(batch.new_topics),
@@ -608,6 +643,70 @@ def _store_batch(items, actor, detect_conflicts, now):
         "conflict_ids": conflict_ids,
     }
     return outcome, announcement
+
+
+def _claim_row(item, speaker_id, source_id, now):
+    """Return the claim table's row for a loaded item, as create_claim would store it."""
+    claimed_on, has_time = stored_claimed_on(item["claimed_on"])
+    language = wording.claim_language(item["text"], item.get("language"))
+    return {
+        "text": item["text"],
+        "quote": item.get("quote"),
+        "speaker": speaker_id,
+        "source": source_id,
+        "claimed_on": claimed_on,
+        "claimed_on_has_time": has_time,
+        "language": language,
+        "search_terms": wording.search_terms(item["text"], item.get("quote"), language),
+        "status": "unreviewed",
+        "supported_count": 0,
+        "contested_count": 0,
+        "version": 1,
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
+def _appearing(row, sources):
+    """Return the claim's appearances: its other sources, once each, in the order given."""
+    return list(dict.fromkeys(source for source in sources[1:] if source != row["source"]))
+
+
+def _topic_links(claim_id, item, row, batch):
+    """Return the claim_topic rows of the claim's stances."""
+    return [
+        {
+            "claim": claim_id,
+            "topic": batch.topics[t["slug"]][0],
+            "stance": t["stance"],
+            "claimed_on": row["claimed_on"],
+            "speaker": row["speaker"],
+        }
+        for t in item.get("topics", ())
+    ]
+
+
+def _document(claim_id, item, row, appearing, batch):
+    """Return the claim as claim.created records it, built by documents.claim_document from the batch's rows."""
+    return documents.claim_document(
+        (claim_id, *(row[field.name] for field in documents.CLAIM_OUT[1:])),
+        batch.speakers[row["speaker"]],
+        batch.sources[row["source"]],
+        [batch.sources[source] for source in appearing],
+        [
+            {"slug": t["slug"], "title": batch.topics[t["slug"]][1], "stance": t["stance"]}
+            for t in item.get("topics", ())
+        ],
+    )
+
+
+def _stanced(claims):
+    """Return the new claims that take a side on a topic, as conflict detection pairs them."""
+    return [
+        Claim(id=claim_id, speaker=row["speaker"], claimed_on=row["claimed_on"])
+        for claim_id, item, row, _ in claims
+        if any(t["stance"] != "neutral" for t in item.get("topics", ()))
+    ]
 
 
 def _update_existing(items, existing, speaker_ids, source_groups, actor):

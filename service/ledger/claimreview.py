@@ -1,30 +1,18 @@
-"""schema.org ClaimReview markup for reviewed claims, as Google's fact-check guidelines ask for it.
+"""schema.org ClaimReview markup of published fact-checks, as Google's fact-check guidelines ask for it.
 
-The rating scale, declared in every document with worstRating 1 and bestRating 5:
-  5  supported, and every reviewer's current verdict agrees
-  4  supported by the latest review, while some reviewers contest it
-  2  contested by the latest review, while some reviewers support it
-  1  contested, and every reviewer's current verdict agrees
-The textual rating (alternateName) is the claim's status, the verdict of its most recent review, which is
-what search engines show; the number adds how settled that verdict is among the desk's reviewers. 3 is
-left unused on purpose: an unreviewed claim has no ClaimReview at all.
+One ClaimReview per claim a published fact-check rates. url is the newsroom's article; author is the
+fact-checking organisation; reviewRating is the fact-check's rating on the desk's scale: ratingValue is its
+position, worstRating and bestRating the lowest and highest positions of the scale, alternateName its label in
+the fact-check's language. A rating off the scale (Unproven) gives the label alone. Drafts have no markup.
 """
 
 from service.ledger import claims
+from service.ledger import fact_checks
+from service.ledger import ratings
 from service.ledger.errors import NotFound
-from service.storage.models import Review
 
-WORST_RATING = 1
-BEST_RATING = 5
 WIKIDATA_ENTITY_URL = "https://www.wikidata.org/wiki/{}"
-
-
-def rating_value(status, review_summary):
-    """Return the 1-5 rating of a verdict, lower when reviewers are split against it."""
-    supported, contested = review_summary["supported"], review_summary["contested"]
-    if status == "supported":
-        return BEST_RATING if contested == 0 else BEST_RATING - 1
-    return WORST_RATING if supported == 0 else WORST_RATING + 1
+CONTEXT = "https://schema.org"
 
 
 def _speaker(speaker):
@@ -49,42 +37,33 @@ def _creative_work(source):
     return work
 
 
-def latest_review(claim_id):
-    """Return the most recent review of a claim, or None."""
-    return Review.select().where(Review.claim == claim_id).order_by(Review.id.desc()).first()
+def _rating(fact_check, bounds):
+    rating = fact_check.rating
+    label = ratings.label(rating, fact_check.language)
+    out = {"@type": "Rating"}
+    worst, best = bounds
+    if rating.position is not None and worst is not None and best > worst:
+        out.update(ratingValue=rating.position, bestRating=best, worstRating=worst)
+    out.update(alternateName=label, name=label, ratingExplanation=fact_check.explanation)
+    return out
 
 
-def claim_page_url(claim_id, base_url):
-    """Return the address of a claim's page on this service: its embeddable card."""
-    return f"{base_url.rstrip('/')}/embed/claims/{claim_id}"
-
-
-def claim_review(claim_id, base_url, organization="claimledger", organization_url=None):
-    """Return the ClaimReview JSON-LD of a reviewed claim; NotFound if it is unknown or unreviewed."""
-    claim = claims.get_claim(claim_id)
-    review = latest_review(claim.id)
-    if review is None or claim.status not in ("supported", "contested"):
-        raise NotFound(f"Claim {claim_id} has not been reviewed yet, so it has no ClaimReview.")
-    verdict = claim.status.capitalize()
+def claim_review(claim, fact_check, organization, organization_url, bounds=None):
+    """Return the ClaimReview of one claim (with its details loaded) as a published fact-check rates it."""
     author = {"@type": "Organization", "name": organization}
     if organization_url:
         author["url"] = organization_url
     return {
-        "@context": "https://schema.org",
+        "@context": CONTEXT,
         "@type": "ClaimReview",
-        "url": claim_page_url(claim.id, base_url),
+        "url": fact_check.article_url,
+        "headline": fact_check.headline,
         "claimReviewed": claim.text,
-        "datePublished": review.created_at.date().isoformat(),
+        "datePublished": fact_check.published_at.date().isoformat(),
+        "dateModified": fact_check.updated_at.isoformat(timespec="seconds") + "Z",
+        "inLanguage": fact_check.language,
         "author": author,
-        "reviewRating": {
-            "@type": "Rating",
-            "ratingValue": rating_value(claim.status, claim.review_summary),
-            "bestRating": BEST_RATING,
-            "worstRating": WORST_RATING,
-            "alternateName": verdict,
-            "name": verdict,
-            "ratingExplanation": review.rationale,
-        },
+        "reviewRating": _rating(fact_check, bounds or ratings.scale_bounds()),
         "itemReviewed": {
             "@type": "Claim",
             "author": _speaker(claim.speaker),
@@ -93,3 +72,25 @@ def claim_review(claim_id, base_url, organization="claimledger", organization_ur
             "firstAppearance": _creative_work(claim.source),
         },
     }
+
+
+def for_claim(claim_id, organization, organization_url=None):
+    """Return the ClaimReview of a claim from its latest published fact-check; NotFound if it has none."""
+    claim = claims.get_claim(claim_id)
+    published = fact_checks.published_for_claims([claim.id]).get(claim.id)
+    if not published:
+        raise NotFound(f"Claim {claim_id} has no published fact-check, so it has no ClaimReview.")
+    return claim_review(claim, published[0], organization, organization_url)
+
+
+def for_fact_check(fact_check_id, organization, organization_url=None):
+    """Return a published fact-check's markup: one ClaimReview per claim it rates, in an @graph."""
+    fact_check = fact_checks.get_fact_check(fact_check_id, include_drafts=False)
+    bounds = ratings.scale_bounds()
+    reviewed = [claims.get_claim(claim_id) for claim_id in fact_checks.claim_ids(fact_check)]
+    graph = []
+    for claim in reviewed:
+        review = claim_review(claim, fact_check, organization, organization_url, bounds)
+        del review["@context"]
+        graph.append(review)
+    return {"@context": CONTEXT, "@graph": graph}

@@ -6,8 +6,10 @@ import peewee
 from peewee import Tuple
 
 from service.ledger import conflict_detection
+from service.ledger import duplicates
 from service.ledger import events
 from service.ledger import search
+from service.ledger import wording
 from service.ledger.documents import COLUMNS
 from service.ledger.documents import as_datetime
 from service.ledger.documents import documents
@@ -16,6 +18,7 @@ from service.ledger.errors import NotFound
 from service.ledger.sources import resolve_source
 from service.ledger.speakers import find_speaker
 from service.ledger.speakers import resolve_speaker
+from service.ledger.speakers import similar_speakers
 from service.ledger.topics import count_stances
 from service.ledger.topics import topics_by_slug
 from service.storage import cursors
@@ -25,6 +28,7 @@ from service.storage.db import database
 from service.storage.models import Claim
 from service.storage.models import ClaimAppearance
 from service.storage.models import ClaimTopic
+from service.storage.models import ClaimVector
 from service.storage.models import Review
 from service.storage.models import Source
 from service.storage.models import Speaker
@@ -162,14 +166,16 @@ def create_claim(data, actor):
         speaker = resolve_speaker(data["speaker"], actor)
         source = resolve_source(data["source"], actor)
         claimed_on, has_time = stored_claimed_on(data["claimed_on"])
+        language = wording.claim_language(data["text"], data.get("language"))
         claim = Claim.create(
             text=data["text"],
             quote=data.get("quote"),
+            search_terms=wording.search_terms(data["text"], data.get("quote"), language),
             speaker=speaker,
             source=source,
             claimed_on=claimed_on,
             claimed_on_has_time=has_time,
-            language=data.get("language") or "en",
+            language=language,
             external_id=_free_external_id(data.get("external_id")),
         )
         _set_appearances(claim, data.get("appearances", []), actor, replace=False)
@@ -177,6 +183,24 @@ def create_claim(data, actor):
         conflict_detection.refresh_for_claim(claim, actor)
         claim.document = snapshot(claim)
         events.record("claim.created", "claim", claim.id, actor, claim.document)
+    # Read after the commit, from the full-text index: reported, never stored, and no model is called.
+    claim.possible_duplicates = duplicates.possible_duplicates(claim.text, claim.search_terms, exclude=claim.id)
+    claim.similar_speakers = similar_speakers(claim.speaker_id)
+    return claim
+
+
+def add_appearance(claim_id, source_ref, actor):
+    """Record a further source a claim appeared in (a batch's duplicate, linked); record the event."""
+    with database.atomic():
+        claim = get_claim(claim_id)
+        source = resolve_source(source_ref, actor)
+        known = {claim.source_id} | {s.id for s in claim.appearance_sources}
+        if source.id in known:
+            return claim
+        ClaimAppearance.create(claim=claim, source=source)
+        claim = etags.compare_and_set(claim, None)
+        claim.document = snapshot(claim)
+        events.record("claim.updated", "claim", claim.id, actor, claim.document)
     return claim
 
 
@@ -193,7 +217,17 @@ def update_claim(claim_id, changes, version, actor):
             etags.check_version(claim, version)
             claim.document = snapshot(claim)
             return claim
-        columns = {k: changes[k] for k in ("text", "quote", "language") if k in changes}
+        columns = {k: changes[k] for k in ("text", "quote") if k in changes}
+        if "language" in changes:
+            columns["language"] = wording.claim_language(changes.get("text", claim.text), changes["language"])
+        elif "text" in changes:
+            columns["language"] = wording.claim_language(changes["text"])
+        if columns:
+            columns["search_terms"] = wording.search_terms(
+                columns.get("text", claim.text),
+                columns.get("quote", claim.quote),
+                columns.get("language", claim.language),
+            )
         if "external_id" in changes:
             columns["external_id"] = _free_external_id(changes["external_id"], claim.id)
         if "speaker" in changes:
@@ -203,6 +237,9 @@ def update_claim(claim_id, changes, version, actor):
         if "claimed_on" in changes:
             columns["claimed_on"], columns["claimed_on_has_time"] = stored_claimed_on(changes["claimed_on"])
         claim = etags.compare_and_set(claim, version, **columns)
+        if "text" in columns:
+            # The background embedder sees the claim.updated event and encodes the new text.
+            ClaimVector.delete().where(ClaimVector.claim == claim.id).execute()
         if "appearances" in changes:
             _set_appearances(claim, changes["appearances"], actor)
         if "topics" in changes:
@@ -282,7 +319,7 @@ def filtered(filters):
     if "status" in filters:
         query = query.where(Claim.status == filters["status"])
     if "language" in filters:
-        query = query.where(Claim.language == filters["language"])
+        query = query.where(wording.language_condition(Claim.language, filters["language"]))
     if "reviewer" in filters:
         # IN, not a correlated EXISTS: the planner starts from the reviewer's index rather than scanning
         # every claim by date and probing each one.
@@ -324,20 +361,19 @@ def _search(filters, limit, cursor, secret):
         if not ranking:
             return [], None
         ids = [claim_id for claim_id, _ in ranking]
-        query, _, snippet = search.ranked(_select().where(Claim.id.in_(ids)), filters["q"])
-        by_id = {row[0]: row for row in database.execute(query.select(*COLUMNS, snippet))}
+        by_id = {row[0]: row for row in database.execute(_select().select(*COLUMNS).where(Claim.id.in_(ids)))}
         rows = [by_id[claim_id] for claim_id in ids if claim_id in by_id]
     else:
         # Other filters narrow the matches in the joined query, so every match is ranked there.
         query = filtered(filters)[0]
-        query, score, snippet = search.ranked(query, filters["q"])
+        query, score = search.ranked(query, filters["q"])
         if after:
             query = query.where(Tuple(score, Claim.id) > Tuple(*after))
-        query = query.select(*COLUMNS, snippet, score).order_by(score, Claim.id).limit(limit + 1)
+        query = query.select(*COLUMNS, score).order_by(score, Claim.id).limit(limit + 1)
         rows, next_cursor = cursors.page(
             database.execute(query).fetchall(), limit, "claims-search", lambda row: [row[-1], row[0]], secret
         )
     page = documents(rows)
     for document, row in zip(page, rows, strict=True):
-        document["snippet"] = search.render_snippet(row[len(COLUMNS)])
+        document["snippet"] = search.snippet(row[1], row[2], row[5], filters["q"])
     return page, next_cursor

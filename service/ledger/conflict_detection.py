@@ -26,6 +26,8 @@ from service.storage.models import Topic
 from service.storage.models import utcnow
 
 OPPOSITE = {"affirms": "denies", "denies": "affirms"}
+# The actor of the background embedder's conflict suggestions.
+EMBEDDER = "embedder"
 # The detector reads this many of the best full-text matches, so its cost stays flat as the ledger grows.
 SIMILARITY_CANDIDATES = 50
 # Opposite-stance claims a new claim is paired with per topic, newest first (and as many of its speaker's own).
@@ -263,7 +265,12 @@ def _pair_score(left_text, right_text):
 def _refresh_similarity(claim, actor):
     """Suggest claims the detector finds opposed to this one; drop its suggestions it no longer supports."""
     candidates = _similar_candidates(claim)
-    ours = list(Conflict.select().where((Conflict.basis == "similarity") & involving(claim.id)))
+    # The background embedder's suggestions (found by meaning, ledger/semantic.py) are its own to keep or drop.
+    ours = list(
+        Conflict.select().where(
+            (Conflict.basis == "similarity") & (Conflict.created_by != EMBEDDER) & involving(claim.id)
+        )
+    )
     others = _suggested_others(claim, ours)
     texts = {c.id: c.text for c in [claim, *candidates, *others]}
     speakers = {c.id: c.speaker_id for c in [claim, *candidates, *others]}

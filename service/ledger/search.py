@@ -1,4 +1,10 @@
-"""Full-text search over claims: SQLite FTS5 or PostgreSQL tsvector, ranked, with safe snippets."""
+"""Full-text search over claims' word-form terms: SQLite FTS5 or PostgreSQL tsvector, ranked, with safe snippets.
+
+Both databases index only the plain terms of service.nlp.wordforms (claim.search_terms), and a query is
+turned into terms the same way, so "снаряд" finds "снарядов" and "снаряды", and the same query finds the
+same claims on either database. Snippets are cut from the claim's original text here, marking the words
+whose terms the query matched.
+"""
 
 import html
 import re
@@ -12,56 +18,72 @@ from peewee import Tuple
 from peewee import fn
 
 from service.ledger.errors import BadRequest
+from service.nlp import wordforms
 from service.storage import db
 from service.storage.models import Claim
 
-TOKEN = re.compile(r"\w+\*?", re.UNICODE)
-MARK_START, MARK_END = "\x02", "\x03"
-MARKERS = re.compile("([\x02\x03])")
+MAX_WORDS = 20
 RANKED_MATCHES = 10_000
 # The conflict detector ranks candidates among this many newest claims sharing any key term with a new claim.
 SIMILAR_MATCHES = 1_000
-HEADLINE_OPTIONS = "StartSel=\x02, StopSel=\x03, MaxWords=35, MinWords=12, MaxFragments=2"
+SNIPPET_WORDS = 24
+# Terms are letters and digits only (wordforms.WORD), but anything else is dropped again before it reaches SQL.
+UNSAFE = re.compile(r"[^\w]+")
 # Unaliased: FTS5's MATCH and bm25() need the table's own name, not a query alias.
 FTS = Table("claim_fts", ("rowid",)).alias("claim_fts")
 
 
 def terms(q):
-    """Return the search words in q (a trailing * asks for a prefix), or raise 400 if none."""
-    words = [w for w in TOKEN.findall(q) if w.rstrip("*")][:20]
+    """Return the query's words as lists of alternative terms (a trailing * keeps a prefix), or raise 400 if none."""
+    words = []
+    for alternatives in wordforms.query_terms(q):
+        safe = [UNSAFE.sub("", term.rstrip("*")) + ("*" if term.endswith("*") else "") for term in alternatives]
+        safe = [term for term in dict.fromkeys(safe) if term.rstrip("*")]
+        if safe:
+            words.append(safe)
     if not words:
         raise BadRequest("The search q holds no words to search for.", errors={"q": ["No words."]})
-    return words
+    return words[:MAX_WORDS]
+
+
+def _term(term):
+    if db.is_postgres():
+        return f"'{term[:-1]}':*" if term.endswith("*") else f"'{term}'"
+    return f'"{term[:-1]}"*' if term.endswith("*") else f'"{term}"'
+
+
+def _either(alternatives):
+    glue = " | " if db.is_postgres() else " OR "
+    joined = glue.join(_term(term) for term in alternatives)
+    return f"({joined})" if len(alternatives) > 1 else joined
 
 
 def match_expression(words):
-    """Return the database's query text for all words: quoted so no operator syntax gets through."""
-    if db.is_postgres():
-        return " & ".join(f"{w.rstrip('*').replace(chr(39), '')}:*" if w.endswith("*") else w for w in words)
-    return " ".join(f'"{w[:-1]}"*' if w.endswith("*") else f'"{w}"' for w in words)
+    """Return the database's query text: every word (any of its alternative terms), quoted so no operator gets in."""
+    return (" & " if db.is_postgres() else " AND ").join(_either(alternatives) for alternatives in words)
 
 
 def any_expression(words):
-    """Return the database's query text matching any of the plain words, with operator syntax stripped."""
-    words = [w for w in (re.sub(r"\W+", "", word) for word in words) if w]
-    if db.is_postgres():
-        return " | ".join(words)
-    return " OR ".join(f'"{w}"' for w in words)
+    """Return the database's query text matching any of the plain words' terms, or "" when none is left."""
+    alternatives = []
+    for word in words:
+        for found in wordforms.query_terms(re.sub(r"\*", "", word)):
+            alternatives.extend(UNSAFE.sub("", term) for term in found)
+    alternatives = [term for term in dict.fromkeys(alternatives) if term]
+    if not alternatives:
+        return ""
+    return (" | " if db.is_postgres() else " OR ").join(_term(term) for term in alternatives)
 
 
 def _match(query, expression):
-    """Restrict a claim query to FTS matches of a database query text; return (query, score, snippet)."""
+    """Restrict a claim query to FTS matches of a database query text; return (query, score)."""
     if db.is_postgres():
         vector = Column(Claim._meta.table, "search_vector")
-        document = Claim.text.concat(" ").concat(fn.COALESCE(Claim.quote, ""))
-        tsquery = fn.to_tsquery("english", expression)
+        tsquery = fn.to_tsquery("simple", expression)
         score = NodeList((SQL("-"), fn.ts_rank_cd(vector, tsquery).cast("float8")), glue="")
-        snippet = fn.ts_headline("english", document, tsquery, HEADLINE_OPTIONS)
-        return query.where(NodeList((vector, SQL("@@"), tsquery))), score, snippet
+        return query.where(NodeList((vector, SQL("@@"), tsquery))), score
     query = query.join(FTS, on=(FTS.rowid == Claim.id)).where(NodeList((SQL("claim_fts MATCH"), expression)))
-    score = SQL("bm25(claim_fts)")
-    snippet = SQL("snippet(claim_fts, -1, '\x02', '\x03', '…', 24)")
-    return query, score, snippet
+    return query, SQL("bm25(claim_fts)")
 
 
 def _newest_floor(expression, count):
@@ -72,7 +94,7 @@ def _newest_floor(expression, count):
     matches are the last stored.
     """
     if db.is_postgres():
-        matches, _, _ = _match(Claim.select(Claim.id.alias("id")), expression)
+        matches, _ = _match(Claim.select(Claim.id.alias("id")), expression)
         key = Claim.id
     else:
         matches = FTS.select(FTS.rowid.alias("id")).where(NodeList((SQL("claim_fts MATCH"), expression)))
@@ -89,7 +111,7 @@ def ranked_any(query, words):
     expression = any_expression(words)
     if not expression:
         return None, None
-    query, score, _ = _match(query, expression)
+    query, score = _match(query, expression)
     # On SQLite the bound must be on the FTS table's own rowid for FTS5 to skip older matches unscored. On
     # PostgreSQL, `id + 0` keeps the planner from ANDing the matches with a primary-key range that covers
     # most of the table (350 ms at a million claims).
@@ -98,7 +120,7 @@ def ranked_any(query, words):
 
 
 def ranked(query, q):
-    """Restrict a claim query to matches of q; return (query, score expression, snippet expression).
+    """Restrict a claim query to matches of q; return (query, score expression).
 
     The score sorts ascending, best first, on both databases.
     """
@@ -113,7 +135,7 @@ def best_matches(q, limit, after=None):
     expression = match_expression(terms(q))
     if db.is_postgres():
         # Ranked as they are read: one pass over the matches, where a floor subquery read them twice.
-        matches, score, _ = _match(Claim.select(Claim.id.alias("id")), expression)
+        matches, score = _match(Claim.select(Claim.id.alias("id")), expression)
         newest = matches.select_extend(score.alias("score")).order_by(Claim.id.desc()).limit(RANKED_MATCHES)
         newest = newest.alias("newest")
         key, score = newest.c.id, newest.c.score
@@ -128,23 +150,40 @@ def best_matches(q, limit, after=None):
     return db.database.execute(query.order_by(score, key).limit(limit)).fetchall()
 
 
-def render_snippet(raw):
-    """Return a snippet as safe HTML: text escaped, matches in <mark>, every <mark> closed.
+def _terms_of(word, language):
+    try:
+        return wordforms.index_terms(word, language).split()
+    except ValueError:
+        return wordforms.index_terms(word).split()
 
-    The markers are characters stored text may hold too: one that opens inside a mark or closes outside
-    one is dropped, and a mark still open at the end is closed.
-    """
-    rendered = []
-    marking = False
-    for part in MARKERS.split(raw or ""):
-        if part == MARK_START:
-            rendered.append("" if marking else "<mark>")
-            marking = True
-        elif part == MARK_END:
-            rendered.append("</mark>" if marking else "")
-            marking = False
-        else:
-            rendered.append(html.escape(part))
-    if marking:
-        rendered.append("</mark>")
-    return "".join(rendered)
+
+def snippet(text, quote, language, q):
+    """Return safe HTML from the claim's own words around the first match of q: text escaped, matches in <mark>."""
+    sought = [term for alternatives in wordforms.query_terms(q) for term in alternatives]
+    exact = {term for term in sought if not term.endswith("*")}
+    prefixes = tuple(term[:-1] for term in sought if term.endswith("*"))
+    hint = language or None
+    document = f"{text} {quote}" if quote else text
+    words = list(wordforms.WORD.finditer(document))
+    marked = [
+        any(term in exact or (prefixes and term.startswith(prefixes)) for term in _terms_of(m.group(1), hint))
+        for m in words
+    ]
+    if not words:
+        return html.escape(document)
+    first = marked.index(True) if True in marked else 0
+    start = max(0, first - SNIPPET_WORDS // 3)
+    end = min(len(words), start + SNIPPET_WORDS)
+    begin = 0 if start == 0 else words[start].start()
+    finish = len(document) if end == len(words) else words[end - 1].end()
+    pieces = ["…" if begin else ""]
+    position = begin
+    for match, is_marked in zip(words[start:end], marked[start:end], strict=True):
+        if not is_marked:
+            continue
+        pieces.append(html.escape(document[position : match.start()]))
+        pieces.append(f"<mark>{html.escape(match.group(1))}</mark>")
+        position = match.end(1)
+    pieces.append(html.escape(document[position:finish]))
+    pieces.append("" if finish == len(document) else "…")
+    return "".join(pieces)

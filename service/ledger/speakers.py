@@ -7,6 +7,7 @@ from service.ledger import events
 from service.ledger.deletes import delete_unreferenced
 from service.ledger.errors import NotFound
 from service.ledger.errors import ValidationFailed
+from service.nlp import names
 from service.storage import cursors
 from service.storage import etags
 from service.storage.db import database
@@ -14,6 +15,7 @@ from service.storage.models import CLAIM_STATUSES
 from service.storage.models import Claim
 from service.storage.models import Speaker
 from service.storage.models import SpeakerAlias
+from service.storage.models import utcnow
 
 
 def name_key(name):
@@ -103,7 +105,8 @@ def _insert_speaker(data, actor):
     data = dict(data)
     aliases = data.pop("aliases", [])
     with database.atomic():
-        speaker = Speaker.create(name_key=name_key(data["name"]), **{**data, "name": " ".join(data["name"].split())})
+        name = " ".join(data["name"].split())
+        speaker = Speaker.create(name_key=name_key(name), latin_key=names.name_key(name), **{**data, "name": name})
         _add_aliases(speaker, aliases)
         events.record("speaker.created", "speaker", speaker.id, actor, snapshot(speaker))
     return speaker
@@ -140,6 +143,7 @@ def update_speaker(speaker_id, changes, version, actor):
         if "name" in changes:
             changes["name"] = " ".join(changes["name"].split())
             changes["name_key"] = name_key(changes["name"])
+            changes["latin_key"] = names.name_key(changes["name"])
             other = find_speaker(changes["name"])
             if other is not None and other.id != speaker.id:
                 raise ValidationFailed(errors={"name": ["Another speaker has this name or alias."]})
@@ -204,3 +208,77 @@ def import_speakers(items, actor):
                 _insert_speaker(item, actor)
                 created += 1
     return {"created": created, "unchanged": len(items) - created}
+
+
+# Key parts shorter than this (initials, particles) do not select candidates on their own.
+KEY_PART = 3
+SIMILAR_LIMIT = 10
+
+
+def similar_speakers(speaker_id, limit=SIMILAR_LIMIT):
+    """Return [{id, name, score}] of other speakers whose name or an alias is probably this speaker's, best first.
+
+    Candidates share a part of the script-independent key ("evgeni prigozhin"), then nlp.names scores
+    every spelling of both; only likely matches (names.likely_same) are returned.
+    """
+    speaker = get_speaker(speaker_id)
+    spellings = [speaker.name] + [a.alias for a in SpeakerAlias.select().where(SpeakerAlias.speaker == speaker)]
+    parts = {part for spelling in spellings for part in names.name_key(spelling).split() if len(part) >= KEY_PART}
+    if not parts:
+        return []
+    condition = None
+    for part in sorted(parts):
+        clause = Speaker.latin_key.contains(part)
+        condition = clause if condition is None else condition | clause
+    candidates = list(Speaker.select().where(condition & (Speaker.id != speaker.id)).limit(200))
+    aliases = {}
+    if candidates:
+        for alias in SpeakerAlias.select().where(SpeakerAlias.speaker.in_([c.id for c in candidates])):
+            aliases.setdefault(alias.speaker_id, []).append(alias.alias)
+    found = []
+    for candidate in candidates:
+        theirs = [candidate.name, *aliases.get(candidate.id, [])]
+        score = max(names.name_similarity(mine, other) for mine in spellings for other in theirs)
+        if score >= names.SAME_PERSON_THRESHOLD:
+            found.append({"id": candidate.id, "name": candidate.name, "score": score})
+    return sorted(found, key=lambda item: (-item["score"], item["id"]))[:limit]
+
+
+def merge_speakers(speaker_id, into_id, actor):
+    """Merge a speaker into another in one transaction: claims, stances and aliases move; its name becomes an alias."""
+    if speaker_id == into_id:
+        raise ValidationFailed(errors={"into": ["A speaker cannot be merged into itself."]})
+    from service.ledger import claims as claim_ledger
+    from service.storage.models import ClaimTopic
+
+    with database.atomic():
+        merged = get_speaker(speaker_id)
+        try:
+            target = get_speaker(into_id)
+        except NotFound as error:
+            raise ValidationFailed(errors={"into": [f"No speaker with id {into_id}."]}) from error
+        before = snapshot(merged)
+        moved = [claim_id for (claim_id,) in Claim.select(Claim.id).where(Claim.speaker == merged).tuples()]
+        Claim.update(speaker=target, version=Claim.version + 1, updated_at=utcnow()).where(
+            Claim.speaker == merged
+        ).execute()
+        ClaimTopic.update(speaker=target).where(ClaimTopic.speaker == merged).execute()
+        moving = list(SpeakerAlias.select().where(SpeakerAlias.speaker == merged))
+        SpeakerAlias.delete().where(SpeakerAlias.speaker == merged).execute()
+        Speaker.delete().where(Speaker.id == merged.id).execute()
+        spellings = [merged.name] + [alias.alias for alias in moving]
+        for spelling in spellings:
+            key = name_key(spelling)
+            if key != target.name_key and SpeakerAlias.get_or_none(SpeakerAlias.alias_key == key) is None:
+                SpeakerAlias.create(speaker=target, alias=spelling, alias_key=key)
+        Speaker.update(version=Speaker.version + 1).where(Speaker.id == target.id).execute()
+        target = get_speaker(target.id)
+        events.record("speaker.deleted", "speaker", merged.id, actor, {**before, "merged_into": target.id})
+        events.record(
+            "speaker.merged", "speaker", target.id, actor, {**snapshot(target), "merged": before, "claims_moved": moved}
+        )
+        if moved:
+            events.record_many(
+                "claim.updated", "claim", actor, [(claim_id, claim_ledger.read_claim(claim_id)) for claim_id in moved]
+            )
+    return target

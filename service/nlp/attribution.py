@@ -94,7 +94,7 @@ NOT_SPEAKERS = {"breaking", "news", "update", "live", "watch", "read", "note", "
 LINKS = {"of", "for", "from", "in", "at", "to", "with", "and", "в", "у", "на", "з", "із", "і", "й", "та", "и", "по"}
 PATRONYMIC = re.compile(r"(?:ович|евич|йович|ьович|івна|овна|евна|ївна|ична|ич)$")
 THAT = re.compile(r"(?<!\w)(?:що|что|that)(?!\w)", re.IGNORECASE)
-OPENING_MARKS = "«„“\"‘"
+OPENING_MARKS = '«„“"‘'
 QUOTE_MARKS = re.compile(r"[«»„“”\"‘]")
 NUMBERS_ONLY = re.compile(r"^\d")
 WORD = re.compile(r"\S+")
@@ -183,7 +183,7 @@ def checkworthiness(statement):
     score += min(len(names), 2) * 0.08
     if ASSERTIONS.search(statement):
         score += 0.12
-    if statement.rstrip("»”“\"’").endswith("?") or QUESTIONS.match(statement):
+    if statement.rstrip('»”“"’').endswith("?") or QUESTIONS.match(statement):
         score -= 0.35
     if OPINIONS.search(statement):
         score -= 0.3

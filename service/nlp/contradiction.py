@@ -48,15 +48,59 @@ DENIALS = {
     "ru": ("отриц", "опроверг", "опровер", "фейк", "неправд", "ложь", "ложн"),
 }
 FILLERS = {
-    "en": {"a", "an", "the", "any", "be", "been", "is", "was", "were", "are", "have", "has", "had", "do", "does",
-           "did", "will", "would", "yet", "so", "much", "many", "longer", "more", "really"},
+    "en": {
+        "a",
+        "an",
+        "the",
+        "any",
+        "be",
+        "been",
+        "is",
+        "was",
+        "were",
+        "are",
+        "have",
+        "has",
+        "had",
+        "do",
+        "does",
+        "did",
+        "will",
+        "would",
+        "yet",
+        "so",
+        "much",
+        "many",
+        "longer",
+        "more",
+        "really",
+    },
     "uk": {"було", "був", "була", "були", "буде", "так", "вже", "зовсім"},
     "ru": {"было", "был", "была", "были", "будет", "так", "уже", "вовсе"},
 }
 # words that say nothing about what a claim is about, left out when comparing the words of two claims
 FUNCTION_WORDS = {
-    "en": {"about", "after", "also", "from", "into", "near", "over", "says", "said", "that", "their", "there",
-           "they", "this", "with", "again", "still", "remains", "faces"},
+    "en": {
+        "about",
+        "after",
+        "also",
+        "from",
+        "into",
+        "near",
+        "over",
+        "says",
+        "said",
+        "that",
+        "their",
+        "there",
+        "they",
+        "this",
+        "with",
+        "again",
+        "still",
+        "remains",
+        "faces",
+    },
     "uk": {"після", "через", "також", "його", "який", "яка", "каже", "заявив", "заявила", "знову", "було"},
     "ru": {"после", "через", "также", "его", "который", "говорит", "заявил", "заявила", "снова", "было"},
 }
@@ -72,89 +116,185 @@ CLOSING_QUOTES = "'’»”\""
 # prefix ending in "$" matches that whole word only ("won$" is not "wonder", "рост$" is not "Ростов")
 OPPOSITES = {
     "supply": {
-        -1: {"en": ("lack", "shortag", "scarc", "insufficien", "deficit", "hunger", "starv", "depleted", "dwindl"),
-             "uk": ("брак", "нестач", "дефіцит", "голод", "недостатн", "обмаль"),
-             "ru": ("нехват", "недостат", "дефицит", "голод", "недоста")},
-        1: {"en": ("enough", "plenty", "sufficient", "surplus", "abundan", "ample", "well-supplied"),
+        -1: {
+            "en": ("lack", "shortag", "scarc", "insufficien", "deficit", "hunger", "starv", "depleted", "dwindl"),
+            "uk": ("брак", "нестач", "дефіцит", "голод", "недостатн", "обмаль"),
+            "ru": ("нехват", "недостат", "дефицит", "голод", "недоста"),
+        },
+        1: {
+            "en": ("enough", "plenty", "sufficient", "surplus", "abundan", "ample", "well-supplied"),
             "uk": ("достатн", "вистач", "надлиш", "вдосталь", "профіцит", "забезпечен"),
-            "ru": ("достаточ", "хвата", "избыт", "вдовол", "профицит", "обеспечен", "изобил")},
+            "ru": ("достаточ", "хвата", "избыт", "вдовол", "профицит", "обеспечен", "изобил"),
+        },
     },
     "change": {
-        -1: {"en": ("decreas", "fell", "fall", "drop", "declin", "shrank", "shrink", "lower", "reduc", "plung",
-                    "slump", "halv"),
-             "uk": ("знизи", "зниж", "зменш", "впав", "впал", "падін", "скороти", "скороч", "подешев"),
-             "ru": ("снизи", "сниж", "уменьш", "упал", "паден", "сократи", "сокращ", "подешев")},
-        1: {"en": ("increas", "rise", "rose", "risen", "rising", "grew", "grow", "climb", "surge$", "surged",
-                   "surges", "surging", "soar", "jump",
-                   "doubl", "higher"),
+        -1: {
+            "en": (
+                "decreas",
+                "fell",
+                "fall",
+                "drop",
+                "declin",
+                "shrank",
+                "shrink",
+                "lower",
+                "reduc",
+                "plung",
+                "slump",
+                "halv",
+            ),
+            "uk": ("знизи", "зниж", "зменш", "впав", "впал", "падін", "скороти", "скороч", "подешев"),
+            "ru": ("снизи", "сниж", "уменьш", "упал", "паден", "сократи", "сокращ", "подешев"),
+        },
+        1: {
+            "en": (
+                "increas",
+                "rise",
+                "rose",
+                "risen",
+                "rising",
+                "grew",
+                "grow",
+                "climb",
+                "surge$",
+                "surged",
+                "surges",
+                "surging",
+                "soar",
+                "jump",
+                "doubl",
+                "higher",
+            ),
             "uk": ("зрос", "збільш", "підвищ", "виріс", "вирос", "подвої", "подорож"),
-            "ru": ("вырос", "рост$", "роста", "росте", "ростом", "увелич", "повыс", "подскоч", "удвои", "подорож")},
+            "ru": ("вырос", "рост$", "роста", "росте", "ростом", "увелич", "повыс", "подскоч", "удвои", "подорож"),
+        },
     },
     "outcome": {
-        -1: {"en": ("lost", "lose", "losing", "defeat"),
-             "uk": ("програ", "поразк", "втрати"),
-             "ru": ("проигр", "поражени", "потерял")},
-        1: {"en": ("won$", "win$", "wins", "winn", "victor", "triumph"),
+        -1: {
+            "en": ("lost", "lose", "losing", "defeat"),
+            "uk": ("програ", "поразк", "втрати"),
+            "ru": ("проигр", "поражени", "потерял"),
+        },
+        1: {
+            "en": ("won$", "win$", "wins", "winn", "victor", "triumph"),
             "uk": ("переміг", "перемож", "перемог", "виграв", "виграл"),
-            "ru": ("победи", "побед", "выиграл")},
+            "ru": ("победи", "побед", "выиграл"),
+        },
     },
     "access": {
-        -1: {"en": ("closed", "close$", "closes", "closing", "closure", "shut$", "shuts", "blocked"),
-             "uk": ("закри", "заблоков"),
-             "ru": ("закры", "заблокир")},
-        1: {"en": ("open", "reopen", "unblocked"),
-            "uk": ("відкри", "розблок"),
-            "ru": ("откры", "разблок")},
+        -1: {
+            "en": ("closed", "close$", "closes", "closing", "closure", "shut$", "shuts", "blocked"),
+            "uk": ("закри", "заблоков"),
+            "ru": ("закры", "заблокир"),
+        },
+        1: {"en": ("open", "reopen", "unblocked"), "uk": ("відкри", "розблок"), "ru": ("откры", "разблок")},
     },
     "permission": {
-        -1: {"en": ("ban$", "bans", "banned", "banning", "prohibit", "forbid", "forbade", "illegal", "outlaw"),
-             "uk": ("заборон", "нелегальн"),
-             "ru": ("запрет", "запрещ", "нелегальн")},
-        1: {"en": ("allow", "permit", "legal"),
+        -1: {
+            "en": ("ban$", "bans", "banned", "banning", "prohibit", "forbid", "forbade", "illegal", "outlaw"),
+            "uk": ("заборон", "нелегальн"),
+            "ru": ("запрет", "запрещ", "нелегальн"),
+        },
+        1: {
+            "en": ("allow", "permit", "legal"),
             "uk": ("дозвол", "легальн", "легаліз"),
-            "ru": ("разреш", "легальн", "легализ")},
+            "ru": ("разреш", "легальн", "легализ"),
+        },
     },
     "role": {
-        -1: {"en": ("defend", "defens", "defenc"),
-             "uk": ("оборон", "захищ"),
-             "ru": ("оборон", "защищ")},
-        1: {"en": ("attack", "offensiv", "assault", "storm"),
+        -1: {"en": ("defend", "defens", "defenc"), "uk": ("оборон", "захищ"), "ru": ("оборон", "защищ")},
+        1: {
+            "en": ("attack", "offensiv", "assault", "storm"),
             "uk": ("атак", "наступ$", "наступу", "наступом", "наступа", "штурм"),
-            "ru": ("атак", "наступлен", "наступа", "штурм")},
+            "ru": ("атак", "наступлен", "наступа", "штурм"),
+        },
     },
     "life": {
-        -1: {"en": ("dead$", "died", "killed", "death$", "deaths"),
-             "uk": ("загину", "загинув", "мертв", "вбит", "вбив", "смерт"),
-             "ru": ("погиб", "мертв", "убит", "смерт")},
-        1: {"en": ("alive", "surviv", "unharmed"),
+        -1: {
+            "en": ("dead$", "died", "killed", "death$", "deaths"),
+            "uk": ("загину", "загинув", "мертв", "вбит", "вбив", "смерт"),
+            "ru": ("погиб", "мертв", "убит", "смерт"),
+        },
+        1: {
+            "en": ("alive", "surviv", "unharmed"),
             "uk": ("живий", "жива", "живі", "вижив", "неушкоджен"),
-            "ru": ("живой", "жива", "живы", "выжил", "невредим")},
+            "ru": ("живой", "жива", "живы", "выжил", "невредим"),
+        },
     },
     "stance": {
-        -1: {"en": ("oppos", "reject", "against", "refus"),
-             "uk": ("проти$", "відхил", "відмов"),
-             "ru": ("против$", "отверг", "отклон", "отказ")},
-        1: {"en": ("support", "endors", "agree", "accept", "approv"),
+        -1: {
+            "en": ("oppos", "reject", "against", "refus"),
+            "uk": ("проти$", "відхил", "відмов"),
+            "ru": ("против$", "отверг", "отклон", "отказ"),
+        },
+        1: {
+            "en": ("support", "endors", "agree", "accept", "approv"),
             "uk": ("підтрим", "погоди", "схвал"),
-            "ru": ("поддерж", "согласи", "одобр")},
+            "ru": ("поддерж", "согласи", "одобр"),
+        },
     },
 }
 IDEA_WORDS = {
-    "supply": "supply", "change": "the direction of a change", "outcome": "who won", "access": "open or closed",
-    "permission": "allowed or banned", "role": "attack or defence", "life": "alive or dead",
+    "supply": "supply",
+    "change": "the direction of a change",
+    "outcome": "who won",
+    "access": "open or closed",
+    "permission": "allowed or banned",
+    "role": "attack or defence",
+    "life": "alive or dead",
     "stance": "support or opposition",
 }
 
 SIDES = {
     "Ukraine": ("ukrain", "kyiv", "kiev", "україн", "київ", "зсу", "украин", "киев", "всу"),
-    "Russia": ("russia", "kremlin", "moscow", "wagner", "prigozhin", "росі", "російськ", "москв", "кремл",
-               "вагнер", "пригожин", "росси", "российск"),
+    "Russia": (
+        "russia",
+        "kremlin",
+        "moscow",
+        "wagner",
+        "prigozhin",
+        "росі",
+        "російськ",
+        "москв",
+        "кремл",
+        "вагнер",
+        "пригожин",
+        "росси",
+        "российск",
+    ),
 }
 PERCENT_WORDS = ("%", "percent", "per cent", "відсот", "процент")
-MONEY_WORDS = ("$", "€", "₴", "dollar", "euro", "hryvn", "rubl", "долар", "доллар", "євро", "евро", "гривн",
-               "гривен", "рубл")
-MULTIPLIERS = {"thousand": 1e3, "тисяч": 1e3, "тысяч": 1e3, "тис": 1e3, "тыс": 1e3, "million": 1e6, "мільйон": 1e6,
-               "миллион": 1e6, "млн": 1e6, "billion": 1e9, "мільярд": 1e9, "миллиард": 1e9, "млрд": 1e9}
+MONEY_WORDS = (
+    "$",
+    "€",
+    "₴",
+    "dollar",
+    "euro",
+    "hryvn",
+    "rubl",
+    "долар",
+    "доллар",
+    "євро",
+    "евро",
+    "гривн",
+    "гривен",
+    "рубл",
+)
+MULTIPLIERS = {
+    "thousand": 1e3,
+    "тисяч": 1e3,
+    "тысяч": 1e3,
+    "тис": 1e3,
+    "тыс": 1e3,
+    "million": 1e6,
+    "мільйон": 1e6,
+    "миллион": 1e6,
+    "млн": 1e6,
+    "billion": 1e9,
+    "мільярд": 1e9,
+    "миллиард": 1e9,
+    "млрд": 1e9,
+}
 WORD = re.compile(r"[%$€₴]|[^\W_]+(?:['’ʼ-][^\W_]+)*")
 NUMBER = re.compile(r"(?<![\w.,])(\d{1,3}(?:[ ,\u00a0]\d{3})+|\d+)(?:[.,](\d+))?")
 YEAR = re.compile(r"\b(19\d\d|20\d\d)\b")
@@ -385,10 +525,13 @@ def _findings(a, b, similarity):
     opposed = [(cue, other) for cue, other in shared_ideas if cue.pole != other.pole]
     if opposed:
         cue, other = opposed[0]
-        findings.append((
-            0.75,
-            f'One says "{cue.snippet}", the other says "{other.snippet}": opposite claims about {IDEA_WORDS[cue.idea]}',
-        ))
+        findings.append(
+            (
+                0.75,
+                f'One says "{cue.snippet}", the other says "{other.snippet}": '
+                f"opposite claims about {IDEA_WORDS[cue.idea]}",
+            )
+        )
     agreeing = bool(shared_ideas) and not opposed
 
     if a.language == b.language and not agreeing:
@@ -410,10 +553,12 @@ def _findings(a, b, similarity):
     if disagreement:
         kind, a_value, b_value = disagreement
         unit = "%" if kind == "percent" else ""
-        findings.append((
-            0.6,
-            f"The numbers disagree: {_number_text(a_value)}{unit} against {_number_text(b_value)}{unit}",
-        ))
+        findings.append(
+            (
+                0.6,
+                f"The numbers disagree: {_number_text(a_value)}{unit} against {_number_text(b_value)}{unit}",
+            )
+        )
     return findings
 
 

@@ -22,16 +22,100 @@ class Span(NamedTuple):
 # Abbreviations taken never to end a sentence, lower case, without their final period.
 TITLES = {
     "en": {
-        "mr", "mrs", "ms", "dr", "prof", "gen", "lt", "col", "maj", "capt", "sgt", "st", "sen", "rep",
-        "gov", "pres", "rev", "no", "nos", "vs", "jr", "sr", "mt", "ft", "approx", "fig", "e.g", "i.e", "cf",
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "prof",
+        "gen",
+        "lt",
+        "col",
+        "maj",
+        "capt",
+        "sgt",
+        "st",
+        "sen",
+        "rep",
+        "gov",
+        "pres",
+        "rev",
+        "no",
+        "nos",
+        "vs",
+        "jr",
+        "sr",
+        "mt",
+        "ft",
+        "approx",
+        "fig",
+        "e.g",
+        "i.e",
+        "cf",
     },
     "uk": {
-        "м", "с", "смт", "вул", "просп", "пров", "обл", "р-н", "ген", "проф", "д-р", "акад", "св", "ім",
-        "т", "зв", "зн", "див", "напр", "тис", "млн", "млрд", "грн", "пп", "п", "ст", "ч", "рис", "т.зв", "т.ч",
+        "м",
+        "с",
+        "смт",
+        "вул",
+        "просп",
+        "пров",
+        "обл",
+        "р-н",
+        "ген",
+        "проф",
+        "д-р",
+        "акад",
+        "св",
+        "ім",
+        "т",
+        "зв",
+        "зн",
+        "див",
+        "напр",
+        "тис",
+        "млн",
+        "млрд",
+        "грн",
+        "пп",
+        "п",
+        "ст",
+        "ч",
+        "рис",
+        "т.зв",
+        "т.ч",
     },
     "ru": {
-        "г", "гг", "ул", "пр", "пер", "обл", "р-н", "ген", "проф", "акад", "св", "им", "т", "е", "н",
-        "тыс", "млн", "млрд", "руб", "коп", "см", "напр", "ст", "ч", "рис", "д", "с", "пос", "т.е", "т.ч", "т.к",
+        "г",
+        "гг",
+        "ул",
+        "пр",
+        "пер",
+        "обл",
+        "р-н",
+        "ген",
+        "проф",
+        "акад",
+        "св",
+        "им",
+        "т",
+        "е",
+        "н",
+        "тыс",
+        "млн",
+        "млрд",
+        "руб",
+        "коп",
+        "см",
+        "напр",
+        "ст",
+        "ч",
+        "рис",
+        "д",
+        "с",
+        "пос",
+        "т.е",
+        "т.ч",
+        "т.к",
         "т.н",
     },
 }
@@ -39,8 +123,34 @@ TITLES_ANY = set().union(*TITLES.values())
 
 # After a dotted acronym such as "U.S." a new sentence is only seen before a typical sentence opening.
 SENTENCE_OPENERS = {
-    "the", "a", "an", "it", "he", "she", "they", "we", "i", "this", "that", "these", "those", "but",
-    "and", "in", "on", "at", "after", "before", "there", "his", "her", "their", "its", "our", "as", "if",
+    "the",
+    "a",
+    "an",
+    "it",
+    "he",
+    "she",
+    "they",
+    "we",
+    "i",
+    "this",
+    "that",
+    "these",
+    "those",
+    "but",
+    "and",
+    "in",
+    "on",
+    "at",
+    "after",
+    "before",
+    "there",
+    "his",
+    "her",
+    "their",
+    "its",
+    "our",
+    "as",
+    "if",
 }
 
 OPENING_QUOTES = {"«": "»", "„": "“", "“": "”", "‘": "’", "‹": "›"}
@@ -143,7 +253,7 @@ def _quote_step(text, index, start, open_quotes):
             open_quotes.append('"')
         return True
     if char in OPENING_QUOTES:
-        if char == "‘" and not (before.isspace() or before in "([«„“\""):
+        if char == "‘" and not (before.isspace() or before in '([«„“"'):
             return False
         open_quotes.append(OPENING_QUOTES[char])
         return True
@@ -189,7 +299,7 @@ def _token_before(text, index):
     start = index
     while start > 0 and not text[start - 1].isspace():
         start -= 1
-    return text[start:index].lstrip("([«„“\"‘")
+    return text[start:index].lstrip('([«„“"‘')
 
 
 def _trimmed(text, start, end):

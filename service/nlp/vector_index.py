@@ -6,14 +6,14 @@ vector is L2-normalised on the way in.
 
 Small indexes are searched exactly (faiss `IndexFlatIP`). Past `exact_limit` vectors the index becomes an
 inverted file (faiss `IndexIVFFlat`): k-means splits the vectors into about 4·√n lists and a query scans the
-`PROBED_SHARE` of lists whose centres are nearest. bench/vectors.py measured it against HNSW at a million
-vectors on two cores: HNSW took 4.7 minutes to build and reached recall@10 0.905, the inverted file about a
-minute and 0.99 or better, and only the inverted file can delete. Both keep the row ids themselves. The lists
-are trained on the vectors of the day; when the index has grown fourfold since, it is rebuilt so the lists
-stay short. Every call takes one lock: faiss does not allow a search during an add.
+`PROBED_SHARE` of lists whose centres are nearest. Measured against faiss's HNSW at a million clustered
+vectors on two cores (bench/README.md): HNSW took 279 s to build and reached recall@10 0.905; inverted lists
+built in 64 s in one add with recall 1.000, and delete natively where HNSW needs tombstones. The lists are
+trained on the vectors of the day; when the index has grown fourfold since, it is rebuilt so the lists stay
+short. Every call takes one lock: faiss does not allow a search during an add.
 
 Vectors travel to and from a database column as float16 little-endian (`to_blob`, `from_blob`): half the
-size of float32, and bench/vectors.py shows exact top-10 neighbours are kept (0.997 at a million).
+size of float32, and bench/vectors.py shows the exact top 10 is kept (0.997 of it at a million).
 """
 
 import math
@@ -146,8 +146,9 @@ class VectorIndex:
         else:
             lists = int(LISTS_PER_ROOT * math.sqrt(len(ids)))
             index = faiss.IndexIVFFlat(faiss.IndexFlatIP(self.dim), self.dim, lists, faiss.METRIC_INNER_PRODUCT)
-            sample = numpy.random.default_rng(len(ids)).choice(len(ids), min(len(ids), TRAINING_PER_LIST * lists),
-                                                               replace=False)
+            sample = numpy.random.default_rng(len(ids)).choice(
+                len(ids), min(len(ids), TRAINING_PER_LIST * lists), replace=False
+            )
             index.train(vectors[numpy.sort(sample)])
             self._trained_at = len(ids)
             self._probes = max(MIN_PROBES, int(lists * PROBED_SHARE))

@@ -6,14 +6,13 @@ from marshmallow import fields
 from marshmallow import validate
 from marshmallow import validates_schema
 
-from service.schemas.fields import LANGUAGE_TAG
 from service.schemas.fields import ClaimDate
+from service.schemas.fields import LanguageTag
 from service.schemas.fields import Text
 from service.schemas.fields import WebUrl
 from service.schemas.fields import plausible_year
 
 # A language tag as claims store it (at most 35 characters).
-LANGUAGE = [validate.Length(max=35), validate.Regexp(LANGUAGE_TAG, error="Not a language tag.")]
 # The most text an analysis reads, HTML markup aside: about 60,000 words.
 MAX_TEXT_CHARS = 400_000
 
@@ -24,7 +23,7 @@ class ArticleInput(Schema):
     text = Text(MAX_TEXT_CHARS)
     html = Text(MAX_TEXT_CHARS * 4)
     url = WebUrl(allow_none=True)
-    language = fields.String(allow_none=True, validate=LANGUAGE)
+    language = LanguageTag(allow_none=True)
     published_on = fields.Date(allow_none=True, validate=plausible_year)
 
     @validates_schema
@@ -37,7 +36,7 @@ class ArticleQuery(Schema):
     """The query of an analysis posted as text/plain or text/html: what a JSON body would carry beside the text."""
 
     url = WebUrl()
-    language = fields.String(validate=LANGUAGE)
+    language = LanguageTag()
     published_on = fields.Date(validate=plausible_year)
 
 
@@ -62,7 +61,7 @@ class CandidateInput(Schema):
     statement = Text(5000, required=True)
     quote = Text(5000, allow_none=True)
     claimed_on = ClaimDate(allow_none=True)
-    language = fields.String(allow_none=True, validate=LANGUAGE)
+    language = LanguageTag(allow_none=True)
 
 
 class ArticleRef(Schema):
@@ -72,7 +71,7 @@ class ArticleRef(Schema):
     publisher = Text(200, allow_none=True)
     title = Text(500, allow_none=True)
     published_on = fields.Date(allow_none=True, validate=plausible_year)
-    language = fields.String(allow_none=True, validate=LANGUAGE)
+    language = LanguageTag(allow_none=True)
 
 
 class StoreCandidatesInput(Schema):

@@ -113,7 +113,19 @@ class BatchCreated(Schema):
         }
     )
     unchanged = fields.Integer(metadata={"description": "how many it found as they already stood"})
-    ids = fields.List(fields.Integer(), metadata={"description": "each item's claim id, in the batch's order"})
+    ids = fields.List(
+        fields.Integer(allow_none=True),
+        metadata={
+            "description": "each item's claim id, in the batch's order (a skipped or linked item's: the claim it "
+            "duplicates)"
+        },
+    )
+
+    possible_duplicates = fields.List(
+        fields.Dict(), metadata={"description": "items (by index) whose words nearly all match a stored claim's"}
+    )
+    skipped = fields.List(fields.Dict(), metadata={"description": "with duplicates=skip: items left out"})
+    linked = fields.List(fields.Dict(), metadata={"description": "with duplicates=link: items added as appearances"})
 
 
 class ImportedSpeakerLine(SpeakerInput):
@@ -129,3 +141,11 @@ class ImportedSpeakerLine(SpeakerInput):
 class SpeakersImported(Schema):
     created = fields.Integer(metadata={"description": "speakers created"})
     unchanged = fields.Integer(metadata={"description": "speakers already here (by name or alias), left as they are"})
+
+
+class BatchArgs(Schema):
+    duplicates = fields.String(
+        validate=validate.OneOf(("store", "skip", "link")),
+        load_default="store",
+        metadata={"description": "what to do with an item that duplicates a stored claim: store, skip or link"},
+    )

@@ -7,8 +7,8 @@ from marshmallow import fields
 from marshmallow import validate
 from marshmallow import validates_schema
 
-from service.schemas.fields import LANGUAGE_TAG
 from service.schemas.fields import ClaimDate
+from service.schemas.fields import LanguageTag
 from service.schemas.fields import PageArgs
 from service.schemas.fields import Text
 from service.schemas.fields import UtcDateTime
@@ -27,7 +27,7 @@ class ClaimInput(Schema):
     source = fields.Nested(SourceRef, required=True)
     appearances = fields.List(fields.Nested(SourceRef), validate=validate.Length(max=100))
     claimed_on = ClaimDate(required=True, metadata={"type": "string", "example": "2023-04-07"})
-    language = fields.String(validate=[validate.Length(max=35), validate.Regexp(LANGUAGE_TAG)], load_default="en")
+    language = LanguageTag(metadata={"description": "BCP 47 tag; detected from the text when left out"})
     topics = fields.List(fields.Nested(TopicStance), validate=validate.Length(max=50))
     external_id = Text(
         200,
@@ -47,7 +47,7 @@ class ClaimUpdate(ClaimInput):
     speaker = fields.Nested(SpeakerRef)
     source = fields.Nested(SourceRef)
     claimed_on = ClaimDate(metadata={"type": "string", "example": "2023-04-07"})
-    language = fields.String(validate=[validate.Length(max=35), validate.Regexp(LANGUAGE_TAG)])
+    language = LanguageTag()
 
 
 class ClaimQuery(PageArgs):
@@ -57,7 +57,7 @@ class ClaimQuery(PageArgs):
     stance = fields.String(validate=validate.OneOf(models.STANCES))
     status = fields.String(validate=validate.OneOf(models.CLAIM_STATUSES))
     reviewer = Text(100)
-    language = fields.String(validate=validate.Regexp(LANGUAGE_TAG))
+    language = LanguageTag(metadata={"description": "primary language: uk-UA and uk both find uk and uk-ua"})
     claimed_from = ClaimDate(metadata={"type": "string"})
     claimed_to = ClaimDate(metadata={"type": "string"})
     q = Text(500, metadata={"description": "full-text search over text and quote, ranked"})
@@ -99,3 +99,15 @@ class ClaimOut(Schema):
 class ClaimPage(Schema):
     items = fields.List(fields.Nested(ClaimOut))
     next_cursor = fields.String(allow_none=True)
+
+
+class MatchInput(Schema):
+    """A statement to look for among stored claims, in any language."""
+
+    text = Text(5000, required=True)
+    language = LanguageTag()
+    limit = fields.Integer(validate=validate.Range(min=1, max=50), load_default=5)
+
+
+class MatchQuery(MatchInput):
+    text = Text(2000, required=True)

@@ -8,10 +8,8 @@ from marshmallow import ValidationError
 from marshmallow import fields
 from marshmallow import validate
 
+from service.nlp import language as languages
 from service.storage import models
-
-LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
-
 
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
@@ -106,3 +104,15 @@ class PageArgs(Schema):
 
 class NameQuery(PageArgs):
     q = Text(200, metadata={"description": "name prefix or substring"})
+
+
+def _language_tag(value):
+    try:
+        languages.normalise_tag(value)
+    except ValueError as error:
+        raise ValidationError("Not a BCP 47 language tag (e.g. en, uk, ru, uk-UA).") from error
+
+
+def LanguageTag(**kwargs):
+    """A BCP 47 language tag in any case, with hyphens or underscores; the ledger stores it lower-cased."""
+    return fields.String(validate=[validate.Length(max=35), _language_tag], **kwargs)

@@ -11,6 +11,8 @@ from service.schemas.conflicts import ConflictBrief
 from service.schemas.events import EventOut
 from service.schemas.fields import UtcDateTime
 from service.schemas.keys import KeyOut
+from service.schemas.publishing import FactCheckOut
+from service.schemas.publishing import RatingOut
 from service.schemas.reviews import ClaimStanding
 from service.schemas.reviews import ReviewOut
 from service.schemas.sources import SourceDetail
@@ -105,7 +107,10 @@ class ClaimsImported(Schema):
         keys=fields.String(),
         values=fields.Integer(),
         required=True,
-        metadata={"description": "claims created and updated, speakers and sources created, conflicts suggested"},
+        metadata={
+            "description": "claims created, updated, unchanged, skipped and linked as duplicates; speakers, "
+            "sources and topics created; reviews added; conflicts suggested"
+        },
     )
     conflict_ids = fields.List(fields.Integer(), required=True, metadata={"description": "conflicts it suggested"})
 
@@ -139,6 +144,8 @@ EVENT_DATA = {
     "webhook": WebhookOut,
     "claims": ClaimsImported,
     "article": ArticleJobOut,
+    "rating": RatingOut,
+    "fact_check": FactCheckOut,
 }
 
 

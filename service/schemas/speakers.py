@@ -61,3 +61,7 @@ class SpeakerDetail(SpeakerOut):
 class SpeakerPage(Schema):
     items = fields.List(fields.Nested(SpeakerDetail))
     next_cursor = fields.String(allow_none=True)
+
+
+class MergeInput(Schema):
+    into = fields.Integer(strict=True, required=True, validate=validate.Range(min=1, max=models.MAX_ID))

@@ -12,7 +12,10 @@ SOURCE_KINDS = ("article", "video", "social_post", "official_statement", "other"
 STANCES = ("affirms", "denies", "neutral")
 VERDICTS = ("supported", "contested")
 CLAIM_STATUSES = ("unreviewed",) + VERDICTS
-ROLES = ("reader", "reviewer", "admin")
+ROLES = ("reader", "reviewer", "editor", "admin")
+RATING_COUNTS = ("supporting", "contesting", "neither")
+RATING_LANGUAGES = ("en", "uk", "ru")
+FACT_CHECK_STATUSES = ("draft", "published")
 CONFLICT_BASES = ("stance", "reviewer", "similarity")
 CONFLICT_STATUSES = ("suggested", "confirmed", "dismissed")
 DELIVERY_STATUSES = ("pending", "succeeded", "failed", "cancelled")
@@ -43,6 +46,15 @@ EVENT_TYPES = (
     "webhook.deleted",
     "webhook.secret_rotated",
     "webhook.disabled",
+    "rating.created",
+    "rating.updated",
+    "rating.deleted",
+    "fact_check.created",
+    "fact_check.updated",
+    "fact_check.deleted",
+    "fact_check.published",
+    "fact_check.unpublished",
+    "fact_check.corrected",
     "article.analyzed",
     "claims.imported",
 )
@@ -87,6 +99,8 @@ class Speaker(BaseModel):
 
     name = peewee.CharField(max_length=200)
     name_key = peewee.CharField(max_length=200, unique=True)
+    # nlp.names.name_key of the name: the same for one name in Cyrillic and Latin letters.
+    latin_key = peewee.CharField(max_length=200, default="", index=True)
     description = peewee.TextField(null=True)
     affiliation = peewee.CharField(max_length=200, null=True)
     kind = peewee.CharField(max_length=20, default="person")
@@ -159,6 +173,8 @@ class Claim(BaseModel):
     claimed_on = peewee.DateTimeField()
     claimed_on_has_time = peewee.BooleanField(default=False)
     language = peewee.CharField(max_length=35, default="en")
+    # The word-form terms of text and quote (ledger.wording.search_terms); the full-text indexes read only this.
+    search_terms = peewee.TextField(default="")
     status = peewee.CharField(max_length=20, default="unreviewed")
     supported_count = peewee.IntegerField(default=0)
     contested_count = peewee.IntegerField(default=0)
@@ -298,6 +314,21 @@ class Conflict(BaseModel):
         )
 
 
+class ClaimVector(BaseModel):
+    """A claim's sentence vector (float32 bytes) from one model; id only grows, so readers catch up by id.
+
+    Written by the background embedder, never by a request; an edit to a claim's text deletes its row.
+    """
+
+    claim = peewee.ForeignKeyField(Claim, on_delete="CASCADE", unique=True, backref="+")
+    model = peewee.CharField(max_length=100)
+    vector = peewee.BlobField()
+    created_at = peewee.DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "claim_vectors"
+
+
 class Webhook(BaseModel):
     """A subscriber URL and the event types it wants; secrets are whsec_ strings."""
 
@@ -388,6 +419,87 @@ class RateLimitWindow(BaseModel):
         )
 
 
+class Rating(BaseModel):
+    """One step of the desk's public rating scale; slug is unique and never changes.
+
+    labels holds the rating's name in every language of RATING_LANGUAGES. position places it on the numeric
+    scale (higher is truer; null for a rating off the scale, such as Unproven). A rating that a fact-check
+    uses is never deleted, only retired: it stays on the fact-checks that have it and is offered for no new one.
+    """
+
+    slug = peewee.CharField(max_length=50, unique=True)
+    position = peewee.IntegerField(null=True)
+    labels = JSONField()
+    counts_as = peewee.CharField(max_length=20, default="neither")
+    retired = peewee.BooleanField(default=False)
+    version = peewee.IntegerField(default=1)
+    created_at = peewee.DateTimeField(default=utcnow)
+    updated_at = peewee.DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "rating"
+
+
+class FactCheck(BaseModel):
+    """The desk's verdict for readers on one or more claims, written up in a newsroom article.
+
+    A draft is the desk's own; only a published one is shown to readers. published_at is when it was first
+    published; article_site is article_url's host without "www.", kept for the publisher-site filter.
+    """
+
+    headline = peewee.CharField(max_length=500)
+    article_url = peewee.CharField(max_length=2000)
+    article_site = peewee.CharField(max_length=300)
+    authors = JSONField(default=list)
+    rating = peewee.ForeignKeyField(Rating, backref="fact_checks", on_delete="RESTRICT")
+    explanation = peewee.TextField()
+    language = peewee.CharField(max_length=35, default="en")
+    status = peewee.CharField(max_length=20, default="draft")
+    published_at = peewee.DateTimeField(null=True)
+    created_by = peewee.CharField(max_length=100)
+    version = peewee.IntegerField(default=1)
+    created_at = peewee.DateTimeField(default=utcnow)
+    updated_at = peewee.DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "fact_check"
+        indexes = (
+            (("status", "id"), False),
+            (("status", "article_site", "id"), False),
+            (("article_url",), False),
+        )
+
+
+class FactCheckClaim(BaseModel):
+    """A claim a fact-check rates; each (fact-check, claim) once."""
+
+    fact_check = peewee.ForeignKeyField(FactCheck, backref="claim_links", on_delete="CASCADE", index=False)
+    claim = peewee.ForeignKeyField(Claim, backref="fact_check_links", on_delete="CASCADE", index=False)
+
+    class Meta:
+        table_name = "fact_check_claim"
+        indexes = (
+            (("fact_check", "claim"), True),
+            (("claim", "fact_check"), False),
+        )
+
+
+class FactCheckVersion(BaseModel):
+    """A fact-check as it was published: one row at each publication and each correction, never changed."""
+
+    fact_check = peewee.ForeignKeyField(FactCheck, backref="versions", on_delete="CASCADE", index=False)
+    number = peewee.IntegerField()
+    kind = peewee.CharField(max_length=20)
+    note = peewee.TextField(null=True)
+    data = JSONField()
+    actor = peewee.CharField(max_length=100)
+    created_at = peewee.DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "fact_check_version"
+        indexes = ((("fact_check", "number"), True),)
+
+
 class ArticleJob(BaseModel):
     """An article too long to analyse while the caller waits; the worker analyses it and keeps the result.
 
@@ -424,10 +536,15 @@ ALL_MODELS = [
     Review,
     Event,
     Conflict,
+    ClaimVector,
     Webhook,
     Delivery,
     DeliveryAttempt,
     IdempotencyRecord,
     RateLimitWindow,
+    Rating,
+    FactCheck,
+    FactCheckClaim,
+    FactCheckVersion,
     ArticleJob,
 ]

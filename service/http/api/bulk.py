@@ -11,6 +11,7 @@ from service.http.api.common import Blueprint
 from service.ledger import bulk
 from service.ledger import export
 from service.ledger import speakers
+from service.schemas.bulk import BatchArgs
 from service.schemas.bulk import BatchCreated
 from service.schemas.bulk import ExportQuery
 from service.schemas.bulk import SpeakersImported
@@ -39,12 +40,13 @@ blp = Blueprint("bulk", __name__, description="Claims in bulk: import thousands 
         },
     }
 )
+@blp.arguments(BatchArgs, location="query")
 @blp.response(201, BatchCreated)
-def import_batch():
+def import_batch(args):
     """Create or update up to 10,000 claims at once, all or nothing; 422 names each bad item's index and fields."""
     request.max_content_length = current_app.config["MAX_BATCH_BYTES"]
     raw_items = bulk.parse_body(request.get_data(), ndjson=request.mimetype == NDJSON, csv_rows=request.mimetype == CSV)
-    return bulk.import_batch(bulk.validate_batch(raw_items), guard.actor())
+    return bulk.import_batch(bulk.validate_batch(raw_items), guard.actor(), on_duplicate=args["duplicates"])
 
 
 @blp.route("/claims/export")

@@ -11,11 +11,15 @@ from service.http.api.common import cursor_secret
 from service.http.api.common import if_match
 from service.http.api.common import page_limit
 from service.ledger import claims
+from service.ledger import matching
+from service.ledger import semantic
 from service.schemas.claims import ClaimInput
 from service.schemas.claims import ClaimOut
 from service.schemas.claims import ClaimPage
 from service.schemas.claims import ClaimQuery
 from service.schemas.claims import ClaimUpdate
+from service.schemas.claims import MatchInput
+from service.schemas.claims import MatchQuery
 from service.storage import etags
 
 blp = Blueprint("claims", __name__, description="Claims: who said what, where and when.")
@@ -39,15 +43,42 @@ def list_claims(args):
 @blp.response(201, ClaimOut, headers={**ETAG, **LOCATION})
 def create_claim(data):
     """Create a claim; its speaker and sources are matched or created."""
-    document = claims.create_claim(data, guard.actor()).document
+    claim = claims.create_claim(data, guard.actor())
+    document = claim.document
     return (
-        jsonify(document),
+        jsonify(
+            {**document, "possible_duplicates": claim.possible_duplicates, "similar_speakers": claim.similar_speakers}
+        ),
         201,
         {
             "Location": url_for("claims.get_claim", claim_id=document["id"]),
             "ETag": etags.document_etag("claim", document),
         },
     )
+
+
+@blp.route("/claims/match", methods=["POST"])
+@guard.require("reviewer")
+@blp.arguments(MatchInput)
+@blp.response(200)
+def match_claims(data):
+    """Find the stored claims closest in meaning to a statement, in English, Ukrainian or Russian (a desk's key)."""
+    return jsonify(items=matching.match_claims(data["text"], data.get("language"), data["limit"]))
+
+
+@blp.route("/claims/match")
+@blp.arguments(MatchQuery, location="query")
+@blp.response(200)
+def match_claims_by_query(args):
+    """Find the stored claims closest in meaning to a short statement given as ?text=."""
+    return jsonify(items=matching.match_claims(args["text"], args.get("language"), args["limit"]))
+
+
+@blp.route("/claims/<int:claim_id>/suggestions")
+@blp.response(200)
+def claim_suggestions(claim_id):
+    """Suggest topics and stances for a claim, from the nearest claims reviewers have placed."""
+    return jsonify(semantic.suggest_topics(claim_id))
 
 
 @blp.route("/claims/<int:claim_id>")

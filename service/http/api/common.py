@@ -79,3 +79,9 @@ def public_base_url():
             "in CLAIMLEDGER_ALLOWED_HOSTS."
         )
     return request.host_url.rstrip("/")
+
+
+def needs_if_match(view):
+    """Mark a POST that acts on an object at the version read, so the OpenAPI document lists If-Match, 412 and 428."""
+    view._needs_if_match = True
+    return view

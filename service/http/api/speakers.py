@@ -11,6 +11,7 @@ from service.http.api.common import if_match
 from service.http.api.common import page_limit
 from service.ledger import speakers
 from service.schemas.fields import NameQuery
+from service.schemas.speakers import MergeInput
 from service.schemas.speakers import SpeakerDetail
 from service.schemas.speakers import SpeakerInput
 from service.schemas.speakers import SpeakerPage
@@ -71,3 +72,20 @@ def delete_speaker(speaker_id):
     """Delete a speaker no claim names (admin; needs If-Match)."""
     version = etags.expected_version("speaker", speaker_id, if_match())
     speakers.delete_speaker(speaker_id, version, guard.actor())
+
+
+@blp.route("/speakers/<int:speaker_id>/similar")
+@blp.response(200)
+def similar_speakers(speaker_id):
+    """List speakers whose names are probably this speaker's, in any script (merge candidates)."""
+    return {"items": speakers.similar_speakers(speaker_id)}
+
+
+@blp.route("/speakers/<int:speaker_id>/merge", methods=["POST"])
+@guard.require("admin")
+@blp.arguments(MergeInput)
+@blp.response(200, SpeakerDetail, headers=ETAG)
+def merge_speaker(data, speaker_id):
+    """Merge this speaker into another (admin): claims and aliases move, this name becomes an alias."""
+    speaker = speakers.merge_speakers(speaker_id, data["into"], guard.actor())
+    return speakers.with_details([speaker])[0], {"ETag": etags.etag("speaker", speaker)}

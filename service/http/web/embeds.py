@@ -13,10 +13,12 @@ from flask import request
 from markupsafe import Markup
 
 from service.http import guard
+from service.http.api.claimreview import organization as markup_author
 from service.http.api.common import public_base_url
 from service.http.web import headers
 from service.http.web import labels
 from service.ledger import cards
+from service.ledger import ratings
 from service.ledger.errors import NotFound
 from service.ledger.errors import Problem
 from service.ledger.errors import ValidationFailed
@@ -75,8 +77,9 @@ def _shorten(text):
     return text if len(text) <= TITLE_LENGTH else text[: TITLE_LENGTH - 1].rstrip() + "…"
 
 
-def _claim_title(claim):
-    return _shorten(claim.text)
+def _claim_title(card):
+    fact_check = card["fact_check"]
+    return _shorten(f"{ratings.label(fact_check.rating, fact_check.language)}: {card['claim'].text}")
 
 
 def _conflict_title(card):
@@ -97,21 +100,22 @@ def _page(template, page_url, title, languages, **context):
         page_lang=page_lang,
         labels=labels.LABELS[labels_lang],
         label_lang=Markup(f' lang="{labels_lang}"') if labels.primary(page_lang) != labels_lang else "",
+        rating_label=ratings.label,
         **context,
     )
 
 
 @blp.route("/embed/claims/<int:claim_id>")
 def claim(claim_id):
-    """Show one claim as an embeddable card with its verdict and ClaimReview markup."""
-    card = cards.claim_card(claim_id, public_base_url(), *_organization())
+    """Show a claim a published fact-check rates as an embeddable card, with its ClaimReview markup."""
+    card = cards.claim_card(claim_id, *markup_author())
     page_url = f"{public_base_url()}/embed/claims/{claim_id}"
-    return _page("embed_claim.html", page_url, _claim_title(card["claim"]), [card["claim"].language], **card)
+    return _page("embed_claim.html", page_url, _claim_title(card), [card["claim"].language], **card)
 
 
 @blp.route("/embed/conflicts/<int:conflict_id>")
 def conflict(conflict_id):
-    """Show the two claims of a conflict side by side, the earlier on the left."""
+    """Show the two claims of a confirmed conflict side by side, the earlier on the left."""
     card = cards.conflict_card(conflict_id)
     page_url = f"{public_base_url()}/embed/conflicts/{conflict_id}"
     languages = [card["left"].language, card["right"].language]
@@ -142,7 +146,7 @@ def _embedded_page(url):
 
 @blp.route("/oembed")
 def oembed():
-    """Answer oEmbed (JSON only) for an embeddable claim or conflict page."""
+    """Answer oEmbed (JSON only) for a published claim card or a confirmed conflict's card."""
     url = request.args.get("url", "")
     if not url:
         raise ValidationFailed(
@@ -153,7 +157,7 @@ def oembed():
     max_width, max_height = _size_limit("maxwidth"), _size_limit("maxheight")
     kind, object_id = _embedded_page(url)
     if kind == "claims":
-        title = _claim_title(cards.claim_card(object_id, public_base_url(), *_organization())["claim"])
+        title = _claim_title(cards.claim_card(object_id, *markup_author()))
     else:
         title = _conflict_title(cards.conflict_card(object_id))
     src = f"{public_base_url()}/embed/{kind}/{object_id}"

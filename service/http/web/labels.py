@@ -6,6 +6,7 @@ LABELS = {
         "tally": "{supported} supported · {contested} contested",
         "latest_review": "Latest review, {date}:",
         "conflicting_claims": "Conflicting claims",
+        "cannot_both_be_true": "These two statements cannot both be true.",
         "conflict_status": {
             "suggested": "Conflict suggested",
             "confirmed": "Conflict confirmed",
@@ -19,6 +20,7 @@ LABELS = {
         "tally": "підтверджують: {supported} · оскаржують: {contested}",
         "latest_review": "Остання перевірка, {date}:",
         "conflicting_claims": "Суперечливі твердження",
+        "cannot_both_be_true": "Ці два твердження не можуть бути правдивими водночас.",
         "conflict_status": {
             "suggested": "Можлива суперечність",
             "confirmed": "Суперечність підтверджено",
@@ -32,6 +34,7 @@ LABELS = {
         "tally": "подтверждают: {supported} · оспаривают: {contested}",
         "latest_review": "Последняя проверка, {date}:",
         "conflicting_claims": "Противоречащие заявления",
+        "cannot_both_be_true": "Эти два утверждения не могут быть верны одновременно.",
         "conflict_status": {
             "suggested": "Возможное противоречие",
             "confirmed": "Противоречие подтверждено",

@@ -6,7 +6,8 @@ from flask import render_template
 from flask import request
 
 from service.http import guard
-from service.ledger import conflicts
+from service.ledger import public
+from service.ledger import ratings
 from service.ledger.errors import NotFound
 from service.ledger.errors import Problem
 from service.storage.models import STANCES
@@ -48,17 +49,20 @@ def _problem_page(error):
 
 @blp.route("/conflicts/<conflict_ref>")
 def conflict_page(conflict_ref):
-    """Show one conflict's two claims side by side."""
+    """Show a confirmed conflict's two claims side by side."""
     # Matched as text so that /conflicts/abc gets this page's HTML 404, not the API's problem+json.
     if not (conflict_ref.isascii() and conflict_ref.isdigit() and 1 <= int(conflict_ref) <= MAX_ID):
         raise NotFound(f"No conflict {conflict_ref!r}.")
     conflict_id = int(conflict_ref)
-    return render_template("conflict.html", conflict=conflicts.get_conflict(conflict_id))
+    conflict, fact_checks = public.conflict(conflict_id)
+    return render_template("conflict.html", conflict=conflict, fact_checks=fact_checks, rating_label=ratings.label)
 
 
 @blp.route("/topics/<slug>")
 def topic_page(slug):
-    """Show a topic's debate: the claims that affirm and deny it side by side, and their conflicts."""
-    sides = conflicts.sides(slug)
+    """Show a topic's debate as readers may see it: the public claims for and against, side by side."""
+    sides, fact_checks = public.topic_sides(slug)
     claims = {claim["id"]: claim for stance in STANCES for claim in sides[stance]}
-    return render_template("topic.html", sides=sides, claims=claims)
+    return render_template(
+        "topic.html", sides=sides, claims=claims, fact_checks=fact_checks, rating_label=ratings.label
+    )
