@@ -14,7 +14,7 @@ CLAIMLEDGER_PUBLIC_URL          the service's public base URL, used in links it 
                                 when its host is in CLAIMLEDGER_ALLOWED_HOSTS; any other host gets a 400 there)
 CLAIMLEDGER_ALLOWED_HOSTS       space-separated host names taken from the Host header for those links when
                                 CLAIMLEDGER_PUBLIC_URL is not set (default: localhost 127.0.0.1 ::1)
-CLAIMLEDGER_EMBED_ORIGINS       space-separated CMS origins allowed to frame embeds and call the API by CORS
+CLAIMLEDGER_EMBED_ORIGINS       CMS origins allowed to call the API by CORS; set, only they may frame embeds
 CLAIMLEDGER_WEBHOOK_ALLOW_PRIVATE  "true" lets webhooks target loopback, private and metadata addresses (default: false)
 CLAIMLEDGER_WEBHOOK_TIMEOUT_SECONDS  the time each webhook delivery attempt has in all (default: 10)
 CLAIMLEDGER_WEBHOOK_RETRY_BASE_SECONDS  first retry delay; later ones are 6, 24, 120, 720 times it (default: 5)

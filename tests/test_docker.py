@@ -177,6 +177,18 @@ def test_compose_runs_the_api_against_a_healthy_postgres():
     assert "8000:8000" in api["ports"][0]
 
 
+def test_compose_runs_the_webhook_worker_beside_the_api():
+    compose = yaml.safe_load((ROOT / "docker" / "compose.yml").read_text())
+    api, worker = compose["services"]["api"], compose["services"]["worker"]
+
+    assert worker["entrypoint"] == ["claimledger", "worker"]
+    assert worker["build"] == api["build"]
+    assert worker["depends_on"] == {"api": {"condition": "service_healthy"}}
+    assert worker["environment"]["CLAIMLEDGER_DATABASE_URL"] == api["environment"]["CLAIMLEDGER_DATABASE_URL"]
+    assert worker["healthcheck"] == {"disable": True}
+    assert "ports" not in worker
+
+
 def test_dockerignore_keeps_local_state_out_of_the_image():
     ignored = (ROOT / ".dockerignore").read_text().split()
 

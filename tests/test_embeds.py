@@ -13,6 +13,7 @@ from factories import make_topic
 from factories import publish_fact_check
 from factories import review_claim
 
+from service.http.web.embeds import RESIZE_LISTENER
 from service.ledger import conflicts
 from service.ledger import fact_checks
 from service.ledger import ratings
@@ -37,6 +38,7 @@ class Dom(HTMLParser):
         super().__init__()
         self.text = []
         self.scripts = []
+        self.own_scripts = 0
         self.links = []
         self.articles = []
         self.hrefs = []
@@ -46,7 +48,9 @@ class Dom(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
-        if tag == "script":
+        if tag == "script" and attrs.get("src") == "/embed/static/embed.js":
+            self.own_scripts += 1
+        elif tag == "script":
             self.scripts.append({"type": attrs.get("type"), "content": ""})
         elif tag == "link":
             self.links.append(attrs)
@@ -151,7 +155,7 @@ def test_conflict_card_shows_both_claims_the_earlier_on_the_left(live_server, tm
     assert text.index("We sensed no shell hunger") < text.index("Our fighters have no shells")
     assert "Is there an ammunition shortage?" in text
     assert "Opposite accounts of the same front" in text
-    assert dom.scripts == []
+    assert dom.scripts == [] and dom.own_scripts == 1
 
 
 @pytest.mark.browser
@@ -187,11 +191,12 @@ def test_oembed_for_a_conflict_is_a_rich_card(live_server):
     assert response.json() == {
         "version": "1.0",
         "type": "rich",
-        "html": f'<iframe src="{page}" width="760" height="480" title="{title}" '
+        "html": f'<iframe src="{page}" width="760" height="1100" title="{title}" '
         'style="border:0;max-width:100%" loading="lazy" referrerpolicy="no-referrer" '
-        'sandbox="allow-popups allow-popups-to-escape-sandbox"></iframe>',
+        'sandbox="allow-scripts allow-popups allow-popups-to-escape-sandbox" data-claimledger-embed></iframe>'
+        + RESIZE_LISTENER,
         "width": 760,
-        "height": 480,
+        "height": 1100,
         "title": title,
         "provider_name": "claimledger",
         "cache_age": 300,
@@ -207,8 +212,8 @@ def test_oembed_honours_maxwidth_and_maxheight(client):
     )
 
     body = response.get_json()
-    assert (body["width"], body["height"]) == (300, 340)
-    assert 'width="300" height="340"' in body["html"]
+    assert (body["width"], body["height"]) == (300, 640)
+    assert 'width="300" height="640"' in body["html"]
     assert 'title="Mostly true: He said &quot;&lt;no&gt;&quot;"' in body["html"]
     assert body["title"] == 'Mostly true: He said "<no>"'
 
@@ -263,7 +268,7 @@ def test_embed_of_an_unknown_claim_or_conflict_is_404(client):
     assert client.get("/embed/conflicts/999").status_code == 404
 
 
-def test_embeds_are_framable_by_no_one_by_default(client):
+def test_embeds_are_framable_by_any_site_by_default(client):
     claim = make_claim()
     publish_fact_check([claim])
 
@@ -271,9 +276,9 @@ def test_embeds_are_framable_by_no_one_by_default(client):
 
     assert response.status_code == 200
     policy = response.headers["Content-Security-Policy"]
-    assert "frame-ancestors 'none'" in policy
-    assert "default-src 'none'" in policy and "script-src" not in policy
-    assert response.headers["X-Frame-Options"] == "DENY"
+    assert policy.endswith("frame-ancestors *")
+    assert "default-src 'none'; script-src 'self';" in policy
+    assert "X-Frame-Options" not in response.headers
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["Referrer-Policy"] == "no-referrer"
 

@@ -163,7 +163,7 @@ BAD_BODIES = [
     ({**GOOD, "evidence": [{"url": "https://example.org", "author": "x"}]}, "evidence.0.author"),
     ({**GOOD, "evidence": [{"url": "https://example.org", "title": 7}]}, "evidence.0.title"),
     ({**GOOD, "evidence": "https://example.org"}, "evidence"),
-    ({**GOOD, "evidence": ["https://example.org"]}, "evidence.0._schema"),
+    ({**GOOD, "evidence": ["https://example.org"]}, "evidence.0"),
     ({**GOOD, "evidence": [{"url": f"https://example.org/{n}"} for n in range(51)]}, "evidence"),
     ({**GOOD, "reviewer": "someone else"}, "reviewer"),
     ({**GOOD, "actor": "someone else"}, "actor"),

@@ -224,6 +224,7 @@ def _import():
 
 
 # endpoint: (the least role allowed, a function that sets up and returns (path, JSON body, headers))
+_NUMBERS = itertools.count(1)
 WRITES = {
     "claims.create_claim": ("reviewer", lambda: ("/api/v1/claims", claim_data(), {})),
     "claims.update_claim": ("reviewer", _with_body(_claim_path, {"text": "Edited"})),
@@ -279,6 +280,10 @@ WRITES = {
             },
             {},
         ),
+    ),
+    "bulk.import_speakers": (
+        "reviewer",
+        lambda: ("/api/v1/speakers/batch", [{"name": f"Batch Speaker {next(_NUMBERS)}"}], {}),
     ),
     "claims.match_claims": (
         "reviewer",

@@ -55,11 +55,17 @@ def test_html_pages_send_the_security_headers(app, client, ids, page, origins):
     assert response.mimetype == "text/html"
     policy = _directives(response.headers["Content-Security-Policy"])
     assert policy["default-src"] == ["'none'"]
-    assert policy["frame-ancestors"] == (ORIGINS[origins] or ["'none'"])
+    embed = page.endswith("embed")
+    # Embeds are public and read-only: any site frames them unless origins are listed; other pages nobody.
+    assert policy["frame-ancestors"] == (ORIGINS[origins] or (["*"] if embed else ["'none'"]))
+    if embed:
+        assert policy["script-src"] == ["'self'"]
+        del policy["frame-ancestors"]
     assert policy["base-uri"] == ["'none'"]
     assert "'unsafe-inline'" not in policy.get("script-src", []) and "'unsafe-eval'" not in policy.get("script-src", [])
     assert not any("*" in source or source in ("http:", "https:") for sources in policy.values() for source in sources)
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["Referrer-Policy"] in SAFE_REFERRER_POLICIES
     # X-Frame-Options cannot name origins: sent, it must forbid framing, and only when nobody may frame.
-    assert response.headers.get("X-Frame-Options") in ((None, "DENY") if not ORIGINS[origins] else (None,))
+    framed_by_none = not ORIGINS[origins] and not embed
+    assert response.headers.get("X-Frame-Options") in ((None, "DENY") if framed_by_none else (None,))

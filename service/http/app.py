@@ -143,8 +143,11 @@ def build(config=None):
     db.bind(app.config["DATABASE_URL"])
 
     problems.register(app)
-    api = ClaimLedgerApi(app, spec_kwargs={"extra_plugins": [openapi.HttpRules(app)]})
+    api = ClaimLedgerApi(
+        app, spec_kwargs={"marshmallow_plugin": openapi.Marshmallow(), "extra_plugins": [openapi.HttpRules(app)]}
+    )
     api_package.register(api)
+    openapi.describe_published(api)
     app.register_blueprint(health.blp)
     app.register_blueprint(embeds.blp)
     app.register_blueprint(pages.blp)

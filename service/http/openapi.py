@@ -9,8 +9,14 @@ status an operation can answer and nothing else.
 import http
 
 from apispec import BasePlugin
+from apispec.ext.marshmallow import MarshmallowPlugin
+from apispec.ext.marshmallow import OpenAPIConverter
 
 from service.http.problems import PROBLEM_MIMETYPE
+from service.ledger.events import EVENT_TYPES
+from service.schemas.published import WEBHOOK_PAYLOADS
+from service.schemas.published import ClaimReview
+from service.schemas.published import OEmbedOut
 
 WRITE_METHODS = ("post", "put", "patch", "delete")
 RETRY_AFTER = {"description": "seconds to wait before retrying", "schema": {"type": "integer", "minimum": 0}}
@@ -33,9 +39,43 @@ def _problem(description, headers=None):
     return response
 
 
+# Where a view's name alone would read poorly as a generated method's (topicSides), by endpoint.
+OPERATION_IDS = {
+    "bulk.import_batch": "importClaims",
+    "conflicts.topic_sides": "getTopicSides",
+    "conflicts.claim_conflicts": "listClaimConflicts",
+    "webhooks.rotate_secret": "rotateWebhookSecret",
+    "webhooks.list_deliveries": "listWebhookDeliveries",
+    "webhooks.redeliver": "redeliverWebhookDelivery",
+}
+
+
+def operation_id(view_name):
+    """Return the operationId of a view: its function's name in camelCase (list_claims -> listClaims)."""
+    first, *rest = view_name.split("_")
+    return first + "".join(word.capitalize() for word in rest)
+
+
 def _status_name(status):
     """Return the name flask-smorest registers the problem response of a status under (e.g. NOT_FOUND)."""
     return http.HTTPStatus(status).name
+
+
+class _Converter(OpenAPIConverter):
+    def field2nullable(self, field, ret):
+        # apispec writes a nullable object as anyOf [{"type": "object", "nullable": true}, {"$ref": ...}], which
+        # generators turn into an anonymous model; allOf [{"$ref"}] with nullable is the same type, and named.
+        if field.allow_none and "$ref" in ret:
+            return {"allOf": [{"$ref": ret.pop("$ref")}], "nullable": True}
+        if field.allow_none and "allOf" in ret:
+            return {"allOf": ret.pop("allOf"), "nullable": True}
+        return super().field2nullable(field, ret)
+
+
+class Marshmallow(MarshmallowPlugin):
+    """apispec's marshmallow plugin, writing nullable objects as references that generators can name."""
+
+    Converter = _Converter
 
 
 class HttpRules(BasePlugin):
@@ -93,6 +133,8 @@ class HttpRules(BasePlugin):
         role = getattr(view, "_required_role", None)
         has_path_parameters = bool(rule.arguments)
         for method, operation in operations.items():
+            # Generators name their methods after it; the view's own name is stable and unique across the API.
+            operation.setdefault("operationId", OPERATION_IDS.get(rule.endpoint) or operation_id(view.__name__))
             responses = operation.setdefault("responses", {})
             parameters = operation.setdefault("parameters", [])
             query_names = {p["name"] for p in parameters if isinstance(p, dict) and p.get("in") == "query"}
@@ -135,3 +177,109 @@ class HttpRules(BasePlugin):
             if method == "get" and isinstance(success, dict) and "ETag" in success.get("headers", {}):
                 parameters.append(IF_NONE_MATCH)
                 add(304, NOT_MODIFIED)
+
+
+def _response(status):
+    return {"$ref": f"#/components/responses/{_status_name(status)}"}
+
+
+def _json(schema_name):
+    return {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema_name}"}}}
+
+
+def _page_operation(operation_id_, summary, id_name):
+    return {
+        "get": {
+            "operationId": operation_id_,
+            "summary": summary,
+            "tags": ["embeds"],
+            "parameters": [
+                {"name": id_name, "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1}}
+            ],
+            "responses": {
+                "200": {
+                    "description": "the card, an HTML page",
+                    "content": {"text/html": {"schema": {"type": "string"}}},
+                },
+                "401": _response(401),
+                "404": _response(404),
+                "503": {"$ref": f"#/components/responses/{UNAVAILABLE}"},
+            },
+        }
+    }
+
+
+WEBHOOK_HEADERS = (
+    ("webhook-id", "the message id, the same on every retry: drop duplicates by it"),
+    ("webhook-timestamp", "seconds since the epoch when this attempt was signed"),
+    ("webhook-signature", "v1,<base64 HMAC-SHA256 of id.timestamp.body>; two, space-separated, during a rotation"),
+)
+
+
+def _webhook(event_type):
+    kind = event_type.split(".", 1)[0]
+    return {
+        "post": {
+            "operationId": operation_id(event_type.replace(".", "_")) + "Webhook",
+            "summary": f"{event_type}, delivered to subscribers of it (or of *)",
+            "parameters": [
+                {
+                    "name": name,
+                    "in": "header",
+                    "required": True,
+                    "description": description,
+                    "schema": {"type": "string"},
+                }
+                for name, description in WEBHOOK_HEADERS
+            ],
+            "requestBody": {"required": True, "content": _json(WEBHOOK_PAYLOADS[kind].__name__)},
+            "responses": {"2XX": {"description": "received; anything else is retried (410 Gone disables the webhook)"}},
+        }
+    }
+
+
+def describe_published(api):
+    """Add what the service publishes besides the JSON API to the document: oEmbed, the cards, ClaimReview and
+    every webhook payload (payloads under components.schemas, and x-webhooks in the shape of OpenAPI 3.1's
+    webhooks, which ReDoc shows; the document stays 3.0 because the bundled Swagger UI reads no 3.1)."""
+    spec = api.spec
+    for schema in (ClaimReview, OEmbedOut, *WEBHOOK_PAYLOADS.values()):
+        if schema.__name__ not in spec.components.schemas:  # ClaimReview is already there, as a response's
+            spec.components.schema(schema.__name__, schema=schema)
+    size = {"type": "integer", "minimum": 1, "maximum": 10000}
+    # Merged into the document's paths as it is written (apispec's path() wants a Flask rule of the Api's own).
+    paths = spec.options.setdefault("paths", {})
+    paths["/oembed"] = {
+        "get": {
+            "operationId": "getOembed",
+            "summary": "Answer oEmbed (JSON) for a claim or conflict card's address.",
+            "tags": ["embeds"],
+            "parameters": [
+                {
+                    "name": "url",
+                    "in": "query",
+                    "required": True,
+                    "description": "a card's address: /embed/claims/{id} or /embed/conflicts/{id}",
+                    "schema": {"type": "string"},
+                },
+                {"name": "format", "in": "query", "schema": {"type": "string", "enum": ["json", "xml"]}},
+                {"name": "maxwidth", "in": "query", "schema": size},
+                {"name": "maxheight", "in": "query", "schema": size},
+            ],
+            "responses": {
+                "200": {"description": "the card as an oEmbed rich answer", "content": _json("OEmbedOut")},
+                "401": _response(401),
+                "404": _response(404),
+                "422": _response(422),
+                "501": _problem("format=xml: only JSON is offered"),
+                "503": {"$ref": f"#/components/responses/{UNAVAILABLE}"},
+            },
+        }
+    }
+    paths["/embed/claims/{claim_id}"] = _page_operation(
+        "getClaimCard", "Show a claim as an embeddable card.", "claim_id"
+    )
+    paths["/embed/conflicts/{conflict_id}"] = _page_operation(
+        "getConflictCard", "Show a conflict's two sides as an embeddable card.", "conflict_id"
+    )
+    spec.options["x-webhooks"] = {event_type: _webhook(event_type) for event_type in EVENT_TYPES}

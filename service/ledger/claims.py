@@ -13,6 +13,7 @@ from service.ledger import wording
 from service.ledger.documents import COLUMNS
 from service.ledger.documents import as_datetime
 from service.ledger.documents import documents
+from service.ledger.errors import Conflict
 from service.ledger.errors import NotFound
 from service.ledger.sources import resolve_source
 from service.ledger.speakers import find_speaker
@@ -143,6 +144,18 @@ def _set_topics(claim, stances, topics=None):
         )
 
 
+def _free_external_id(external_id, claim_id=None):
+    """Return external_id if no other claim holds it; else raise 409 naming the claim that does."""
+    if external_id is not None:
+        holder = Claim.select(Claim.id).where(Claim.external_id == external_id).scalar()
+        if holder is not None and holder != claim_id:
+            raise Conflict(
+                f"Claim {holder} already has external_id {external_id!r}.",
+                errors={"external_id": [f"Claim {holder} already has it."]},
+            )
+    return external_id
+
+
 def create_claim(data, actor):
     """Store a new claim, matching or creating its speaker and sources, and record the event.
 
@@ -163,6 +176,7 @@ def create_claim(data, actor):
             claimed_on=claimed_on,
             claimed_on_has_time=has_time,
             language=language,
+            external_id=_free_external_id(data.get("external_id")),
         )
         _set_appearances(claim, data.get("appearances", []), actor, replace=False)
         _set_topics(claim, data.get("topics", []), topics)
@@ -214,6 +228,8 @@ def update_claim(claim_id, changes, version, actor):
                 columns.get("quote", claim.quote),
                 columns.get("language", claim.language),
             )
+        if "external_id" in changes:
+            columns["external_id"] = _free_external_id(changes["external_id"], claim.id)
         if "speaker" in changes:
             columns["speaker"] = resolve_speaker(changes["speaker"], actor)
         if "source" in changes:

@@ -336,7 +336,7 @@ def refresh_for_claim(claim, actor):
 
 
 def pair_imported(claims, actor):
-    """Pair a batch of newly stored claims by stance, set-based, in the import's transaction.
+    """Pair a batch of newly stored claims by stance, set-based, in the import's transaction; return new conflict ids.
 
     Each claim gets the partners _refresh_stances would give it: per topic, the newest opposite claims
     and its speaker's own. Similarity suggestions are left to claims stored one at a time: a full-text
@@ -364,7 +364,7 @@ def pair_imported(claims, actor):
             (_, left), (_, right) = earlier_first((claim.claimed_on, claim.id), (claimed_on, other_id))
             pairs[left, right, topic_id] = True
     if not pairs:
-        return
+        return []
     now = utcnow()
     columns = (
         "left_claim",
@@ -384,6 +384,7 @@ def pair_imported(claims, actor):
         for conflict_id, row in zip(ids, rows, strict=True)
     ]
     _record("conflict.suggested", created, speakers, actor)
+    return ids
 
 
 def remove_for_claim(claim_id):

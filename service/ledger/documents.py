@@ -31,6 +31,7 @@ CLAIM_OUT = (
     Claim.version,
     Claim.created_at,
     Claim.updated_at,
+    Claim.external_id,
 )
 COLUMNS = (*CLAIM_OUT, *SPEAKER_OUT, *SOURCE_OUT)
 # Written out rather than built by peewee: peewee builds an IN list value by value, at a cost above
@@ -150,7 +151,7 @@ def claim_standing(claim):
 def claim_document(row, speaker, source, appearances, topics):
     """Return a claim as GET /api/v1/claims/{id} shows it (ClaimOut), from a CLAIM_OUT row and its parts."""
     claim_id, text, quote, claimed_on, has_time, language, status = row[:7]
-    supported, contested, version, created, updated = row[7:]
+    supported, contested, version, created, updated, external_id = row[7:13]
     return {
         "id": claim_id,
         "text": text,
@@ -166,6 +167,7 @@ def claim_document(row, speaker, source, appearances, topics):
         "version": version,
         "created_at": timestamp_text(created),
         "updated_at": timestamp_text(updated),
+        "external_id": external_id,
     }
 
 

@@ -68,13 +68,20 @@ class Unavailable(Problem):
 
 
 def flatten_messages(messages, prefix=""):
-    """Turn marshmallow's nested messages into {"a.0.b": [..]}."""
+    """Turn marshmallow's nested messages into {"a.0.b": [..]}, keyed by field path only.
+
+    A nested object's own errors (marshmallow's "_schema", e.g. a speaker with neither id nor name) are keyed
+    by the object's path ("speaker"), so a generated client can match every key to a field.
+    """
     if isinstance(messages, list):
         if all(isinstance(item, str) for item in messages):
             return {prefix or "_schema": messages}
         messages = dict(enumerate(messages))
     flat = {}
     for key, value in messages.items():
+        if key == "_schema" and prefix:
+            flat.setdefault(prefix, []).extend(value if isinstance(value, list) else [str(value)])
+            continue
         name = f"{prefix}.{key}" if prefix else str(key)
         if isinstance(value, (dict, list)):
             flat.update(flatten_messages(value, name))

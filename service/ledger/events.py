@@ -1,5 +1,7 @@
 """The audit trail and change feed: one event per change, written in the change's transaction."""
 
+import contextlib
+import contextvars
 import secrets
 
 from service.ledger.errors import Forbidden
@@ -19,6 +21,39 @@ ADMIN_EVENT_TYPES = tuple(name for name in EVENT_TYPES if name.startswith(("key.
 """Events that name keys and subscriber URLs (which often carry tokens): shown to admins only, never to "*"."""
 
 
+# Set while a batch import runs: its per-row events go to the feed only, and one claims.imported is delivered.
+_IN_BATCH = contextvars.ContextVar("claimledger_in_batch", default=None)
+# Who is sent a batch's claims.imported: its own subscribers, and those of claim.created, who would otherwise
+# learn nothing of the batch's claims (their per-row events are not delivered).
+BATCH_SUBSCRIBERS = ("claims.imported", "claim.created")
+
+
+class Batch:
+    """What a batch wrote to the feed: the id of its first event (None while it has written none)."""
+
+    first_event_id = None
+
+
+@contextlib.contextmanager
+def batch():
+    """Within this block, events are written to the feed but queued for no webhook; yields a Batch.
+
+    The batch import then records one claims.imported, which is delivered (BATCH_SUBSCRIBERS).
+    """
+    written = Batch()
+    token = _IN_BATCH.set(written)
+    try:
+        yield written
+    finally:
+        _IN_BATCH.reset(token)
+
+
+def _note(event_id):
+    written = _IN_BATCH.get()
+    if written and written.first_event_id is None:
+        written.first_event_id = event_id
+
+
 def new_message_id():
     """Return a fresh webhook message id: the webhook-id header of one delivery, kept across its retries."""
     return f"msg_{secrets.token_hex(12)}"
@@ -26,13 +61,16 @@ def new_message_id():
 
 def subscribers(event_type):
     """Return the active webhooks that want events of this type: the one rule for who gets which event."""
+    if _IN_BATCH.get():
+        return []
+    wanted = set(BATCH_SUBSCRIBERS) if event_type == "claims.imported" else {event_type}
     # "*" is every ledger event; an admin event goes only to a webhook that names it, so that a subscriber of
     # everything never learns other subscribers' URLs or the desk's keys.
     wildcard = event_type not in ADMIN_EVENT_TYPES
     return [
         webhook
         for webhook in Webhook.select().where(Webhook.active == True)  # noqa: E712
-        if event_type in webhook.event_types or (wildcard and "*" in webhook.event_types)
+        if wanted & set(webhook.event_types) or (wildcard and "*" in webhook.event_types)
     ]
 
 
@@ -51,6 +89,7 @@ def record(event_type, object_type, object_id, actor, data):
     assert database.in_transaction(), "events are written in the change's own transaction"
     _lock_feed()
     event = Event.create(type=event_type, object_type=object_type, object_id=object_id, actor=actor, data=data)
+    _note(event.id)
     for webhook in subscribers(event_type):
         Delivery.create(webhook=webhook, event=event, message_id=new_message_id())
     return event
@@ -70,6 +109,8 @@ def record_many(event_type, object_type, actor, changes):
         [(event_type, object_type, object_id, actor, now, data) for object_id, data in changes],
         returning=True,
     )
+    if event_ids:
+        _note(min(event_ids))
     insert_rows(
         Delivery,
         ("webhook", "event", "message_id", "status", "attempts", "next_attempt_at", "created_at", "updated_at"),

@@ -1,5 +1,7 @@
 """Reviews: reviewers' verdicts on claims, kept forever, and the claim status they add up to."""
 
+import datetime
+
 from service.ledger import documents
 from service.ledger import events
 from service.ledger.errors import NotFound
@@ -45,6 +47,20 @@ def review_claim(claim_id, verdict, rationale, evidence, reviewer, version=None)
 
     With a version (as an If-Match names it), the review is refused with 412 if the claim has moved on since.
     """
+    return _store(claim_id, verdict, rationale, evidence, reviewer, reviewer, version=version)
+
+
+def import_review(claim_id, review, actor):
+    """Store a review brought by a batch import with its own reviewer and time; actor is the importing key."""
+    created_at = review["created_at"]
+    if not isinstance(created_at, datetime.datetime):
+        created_at = datetime.datetime.combine(created_at, datetime.time())
+    return _store(
+        claim_id, review["verdict"], review["rationale"], review["evidence"], review["reviewer"], actor, created_at
+    )
+
+
+def _store(claim_id, verdict, rationale, evidence, reviewer, actor, created_at=None, version=None):
     evidence = [{"url": item["url"], "title": item.get("title"), "note": item.get("note")} for item in evidence]
     with database.atomic():
         _lock_claim(claim_id)
@@ -56,6 +72,7 @@ def review_claim(claim_id, verdict, rationale, evidence, reviewer, version=None)
             verdict=verdict,
             rationale=rationale,
             evidence=evidence,
+            created_at=created_at or utcnow(),
         )
         status, summary = tally(claim_id)
         Claim.update(
@@ -67,7 +84,7 @@ def review_claim(claim_id, verdict, rationale, evidence, reviewer, version=None)
         ).where(Claim.id == claim_id).execute()
         claim = Claim.get_by_id(claim_id)
         data = {**documents.review_document(review), "claim": documents.claim_standing(claim)}
-        events.record("review.created", "review", review.id, reviewer, data)
+        events.record("review.created", "review", review.id, actor, data)
     return review
 
 

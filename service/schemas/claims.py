@@ -29,6 +29,11 @@ class ClaimInput(Schema):
     claimed_on = ClaimDate(required=True, metadata={"type": "string", "example": "2023-04-07"})
     language = LanguageTag(metadata={"description": "BCP 47 tag; detected from the text when left out"})
     topics = fields.List(fields.Nested(TopicStance), validate=validate.Length(max=50))
+    external_id = Text(
+        200,
+        allow_none=True,
+        metadata={"description": "your CMS's own id for the claim: unique; a batch import updates the claim with it"},
+    )
 
     @validates_schema
     def _distinct_topics(self, data, **kwargs):
@@ -87,6 +92,7 @@ class ClaimOut(Schema):
     version = fields.Integer()
     created_at = UtcDateTime()
     updated_at = UtcDateTime()
+    external_id = fields.String(allow_none=True, metadata={"description": "the CMS's own id for the claim"})
     snippet = fields.String(metadata={"description": "highlighted match, only in ?q= searches"})
 
 

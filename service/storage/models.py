@@ -56,6 +56,7 @@ EVENT_TYPES = (
     "fact_check.unpublished",
     "fact_check.corrected",
     "article.analyzed",
+    "claims.imported",
 )
 """Every event type the change feed carries: the types a webhook may subscribe to (or "*" for all)."""
 # Ids stay exact as JSON numbers and within SQLite's 64-bit INTEGER, which a larger Python int overflows.
@@ -162,6 +163,7 @@ class Claim(BaseModel):
 
     claimed_on is UTC; claimed_on_has_time says whether a time of day was given. status and the two
     counts are kept by the reviews module from the reviews themselves; version bumps on every change.
+    external_id is the CMS's own id for the claim, if it gave one: unique, the key a batch import updates by.
     """
 
     text = peewee.TextField()
@@ -179,6 +181,7 @@ class Claim(BaseModel):
     version = peewee.IntegerField(default=1)
     created_at = peewee.DateTimeField(default=utcnow)
     updated_at = peewee.DateTimeField(default=utcnow)
+    external_id = peewee.CharField(max_length=200, null=True, unique=True)
 
     @property
     def review_summary(self):

@@ -12,6 +12,7 @@ from service.http.api.common import Blueprint
 from service.http.api.common import public_base_url
 from service.ledger import claimreview
 from service.ledger import claimreview_import
+from service.schemas.published import ClaimReview
 from service.schemas.publishing import ClaimReviewImported
 
 JSONLD_MIMETYPE = "application/ld+json"
@@ -37,7 +38,7 @@ def _json_ld(document):
 @blp.route("/claims/<int:claim_id>/claimreview")
 @blp.response(
     200,
-    {"type": "object"},
+    ClaimReview,
     content_type=JSONLD_MIMETYPE,
     description="schema.org ClaimReview JSON-LD; 404 while no published fact-check rates the claim.",
     headers=ETAG,

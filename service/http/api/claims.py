@@ -5,6 +5,7 @@ from flask import url_for
 
 from service.http import guard
 from service.http.api.common import ETAG
+from service.http.api.common import LOCATION
 from service.http.api.common import Blueprint
 from service.http.api.common import cursor_secret
 from service.http.api.common import if_match
@@ -39,7 +40,7 @@ def list_claims(args):
 @blp.route("/claims", methods=["POST"])
 @guard.require("reviewer")
 @blp.arguments(ClaimInput)
-@blp.response(201, ClaimOut, headers=ETAG)
+@blp.response(201, ClaimOut, headers={**ETAG, **LOCATION})
 def create_claim(data):
     """Create a claim; its speaker and sources are matched or created."""
     claim = claims.create_claim(data, guard.actor())
@@ -91,6 +92,7 @@ def get_claim(claim_id):
 @blp.route("/claims/<int:claim_id>", methods=["PATCH"])
 @guard.require("reviewer")
 @blp.arguments(ClaimUpdate, required=False)
+@blp.alt_response(409, response="CONFLICT")  # another claim has the external_id given
 @blp.response(200, ClaimOut, headers=ETAG)
 def update_claim(changes, claim_id):
     """Edit a claim (needs If-Match)."""

@@ -20,6 +20,11 @@ ETAG = {
     }
 }
 
+# Documents the Location a create answers with: the new object's address.
+LOCATION = {
+    "Location": {"description": "the new object's address", "required": True, "schema": {"type": "string"}},
+}
+
 
 class StrictParser(FlaskParser):
     """webargs' parser, refusing unknown query parameters (a mistyped filter) as the API refuses unknown fields."""

@@ -4,6 +4,7 @@ from flask import jsonify
 from flask import url_for
 
 from service.http import guard
+from service.http.api.common import LOCATION
 from service.http.api.common import Blueprint
 from service.http.api.common import cursor_secret
 from service.http.api.common import page_limit
@@ -35,7 +36,7 @@ def list_conflicts(args):
 @blp.route("/conflicts", methods=["POST"])
 @guard.require("reviewer")
 @blp.arguments(ConflictInput)
-@blp.response(201, ConflictOut)
+@blp.response(201, ConflictOut, headers=LOCATION)
 def create_conflict(data):
     """Link two claims as a confirmed conflict, with the reviewer's note."""
     conflict = conflicts.link_claims(data["left_claim_id"], data["right_claim_id"], data["note"], guard.actor())

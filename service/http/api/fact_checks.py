@@ -5,6 +5,7 @@ from flask import url_for
 
 from service.http import guard
 from service.http.api.common import ETAG
+from service.http.api.common import LOCATION
 from service.http.api.common import Blueprint
 from service.http.api.common import cursor_secret
 from service.http.api.common import if_match
@@ -49,7 +50,7 @@ def list_fact_checks(args):
 @blp.route("/fact-checks", methods=["POST"])
 @guard.require("reviewer")
 @blp.arguments(FactCheckInput)
-@blp.response(201, FactCheckOut, headers=ETAG)
+@blp.response(201, FactCheckOut, headers={**ETAG, **LOCATION})
 def create_fact_check(data):
     """Write a draft fact-check of one or more claims."""
     return _answer(fact_checks.create_fact_check(data, guard.actor()), 201)

@@ -3,6 +3,7 @@
 from flask import url_for
 
 from service.http import guard
+from service.http.api.common import LOCATION
 from service.http.api.common import Blueprint
 from service.ledger import keys
 from service.schemas.keys import KeyCreated
@@ -24,7 +25,7 @@ def list_keys():
 @blp.route("/keys", methods=["POST"])
 @guard.require("admin")
 @blp.arguments(KeyInput)
-@blp.response(201, KeyCreated)
+@blp.response(201, KeyCreated, headers=LOCATION)
 def create_key(data):
     """Create a key; the answer shows the key itself, this once only."""
     key, secret = keys.create_key(data["name"], data["role"], actor=guard.actor())

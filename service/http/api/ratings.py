@@ -4,6 +4,7 @@ from flask import url_for
 
 from service.http import guard
 from service.http.api.common import ETAG
+from service.http.api.common import LOCATION
 from service.http.api.common import Blueprint
 from service.http.api.common import if_match
 from service.ledger import ratings
@@ -28,7 +29,7 @@ def list_ratings(args):
 @blp.route("/ratings", methods=["POST"])
 @guard.require("admin")
 @blp.arguments(RatingInput)
-@blp.response(201, RatingOut, headers=ETAG)
+@blp.response(201, RatingOut, headers={**ETAG, **LOCATION})
 def create_rating(data):
     """Add a rating to the scale (admin)."""
     rating = ratings.create_rating(data, guard.actor())

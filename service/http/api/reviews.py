@@ -3,6 +3,7 @@
 from flask import url_for
 
 from service.http import guard
+from service.http.api.common import LOCATION
 from service.http.api.common import Blueprint
 from service.ledger import reviews
 from service.schemas.reviews import ReviewInput
@@ -15,7 +16,7 @@ blp = Blueprint("reviews", __name__, description="Reviews: reviewers' verdicts o
 @blp.route("/claims/<int:claim_id>/reviews", methods=["POST"])
 @guard.require("reviewer")
 @blp.arguments(ReviewInput)
-@blp.response(201, ReviewOut)
+@blp.response(201, ReviewOut, headers=LOCATION)
 def create_review(data, claim_id):
     """Review a claim: supported or contested, with a rationale and evidence."""
     review = reviews.review_claim(claim_id, data["verdict"], data["rationale"], data["evidence"], guard.actor())

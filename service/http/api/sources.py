@@ -4,6 +4,7 @@ from flask import url_for
 
 from service.http import guard
 from service.http.api.common import ETAG
+from service.http.api.common import LOCATION
 from service.http.api.common import Blueprint
 from service.http.api.common import cursor_secret
 from service.http.api.common import if_match
@@ -33,7 +34,7 @@ def list_sources(args):
 @blp.route("/sources", methods=["POST"])
 @guard.require("reviewer")
 @blp.arguments(SourceInput)
-@blp.response(201, SourceDetail, headers=ETAG)
+@blp.response(201, SourceDetail, headers={**ETAG, **LOCATION})
 def create_source(data):
     """Create a source."""
     source = sources.create_source(data, guard.actor())

@@ -4,6 +4,7 @@ from flask import url_for
 
 from service.http import guard
 from service.http.api.common import ETAG
+from service.http.api.common import LOCATION
 from service.http.api.common import Blueprint
 from service.http.api.common import cursor_secret
 from service.http.api.common import if_match
@@ -34,7 +35,7 @@ def list_speakers(args):
 @blp.route("/speakers", methods=["POST"])
 @guard.require("reviewer")
 @blp.arguments(SpeakerInput)
-@blp.response(201, SpeakerDetail, headers=ETAG)
+@blp.response(201, SpeakerDetail, headers={**ETAG, **LOCATION})
 def create_speaker(data):
     """Create a speaker."""
     speaker = speakers.with_details([speakers.create_speaker(data, guard.actor())])[0]

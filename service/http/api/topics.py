@@ -4,6 +4,7 @@ from flask import url_for
 
 from service.http import guard
 from service.http.api.common import ETAG
+from service.http.api.common import LOCATION
 from service.http.api.common import Blueprint
 from service.http.api.common import cursor_secret
 from service.http.api.common import if_match
@@ -31,7 +32,7 @@ def list_topics(args):
 @blp.route("/topics", methods=["POST"])
 @guard.require("reviewer")
 @blp.arguments(TopicInput)
-@blp.response(201, TopicOut, headers=ETAG)
+@blp.response(201, TopicOut, headers={**ETAG, **LOCATION})
 def create_topic(data):
     """Create a topic."""
     topic = topics.create_topic(data, guard.actor())

@@ -7,6 +7,7 @@ from service.delivery import sender as delivery
 from service.delivery import webhooks
 from service.http import guard
 from service.http.api.common import ETAG
+from service.http.api.common import LOCATION
 from service.http.api.common import Blueprint
 from service.http.api.common import cursor_secret
 from service.http.api.common import if_match
@@ -49,7 +50,7 @@ def list_webhooks(args):
 @blp.route("/webhooks", methods=["POST"])
 @guard.require("admin")
 @blp.arguments(WebhookInput)
-@blp.response(201, WebhookWithSecret, headers=ETAG)
+@blp.response(201, WebhookWithSecret, headers={**ETAG, **LOCATION})
 def create_webhook(data):
     """Subscribe a URL to event types; the answer shows the signing secret, once."""
     webhook = webhooks.create_webhook(data, guard.actor(), allow_private=_allow_private())

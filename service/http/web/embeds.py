@@ -10,11 +10,13 @@ from flask import current_app
 from flask import jsonify
 from flask import render_template
 from flask import request
+from markupsafe import Markup
 
 from service.http import guard
 from service.http.api.claimreview import organization as markup_author
 from service.http.api.common import public_base_url
 from service.http.web import headers
+from service.http.web import labels
 from service.ledger import cards
 from service.ledger import ratings
 from service.ledger.errors import NotFound
@@ -30,8 +32,21 @@ blp = Blueprint(
 )
 
 EMBED_PATH = re.compile(r"^/embed/(claims|conflicts)/([1-9][0-9]{0,15})/?$")
-DEFAULT_SIZES = {"claims": (560, 340), "conflicts": (760, 480)}
+# Tall enough for a card whose two sides stack on a phone, when the host page runs no script to fit the frame;
+# with the listener in the oEmbed html the frame shrinks to the card's height at once.
+DEFAULT_SIZES = {"claims": (560, 640), "conflicts": (760, 1100)}
 TITLE_LENGTH = 140
+HEIGHT_MESSAGE = "claimledger:embed-height"
+# The oEmbed html's listener: it sets the height of the iframe whose card sent the message (matched by window,
+# since a sandboxed card has an opaque origin) and ignores every other message. Installed once per page.
+RESIZE_LISTENER = (
+    "<script>(function(){if(window.claimledgerEmbeds)return;window.claimledgerEmbeds=1;"
+    'window.addEventListener("message",function(e){var d=e.data;'
+    f'if(!d||d.type!=="{HEIGHT_MESSAGE}"||typeof d.height!=="number")return;'
+    'var f=document.querySelectorAll("iframe[data-claimledger-embed]");'
+    "for(var i=0;i<f.length;i++){if(f[i].contentWindow===e.source)"
+    'f[i].style.height=Math.max(40,Math.min(d.height,20000))+"px";}});})();</script>'
+)
 
 
 class FormatNotImplemented(Problem):
@@ -47,7 +62,7 @@ def _check_reads():
 
 @blp.after_request
 def _secure(response):
-    return headers.secure(response, current_app.config["EMBED_ORIGINS"])
+    return headers.secure_embed(response, current_app.config["EMBED_ORIGINS"])
 
 
 def _organization():
@@ -74,13 +89,17 @@ def _conflict_title(card):
     return _shorten(title)
 
 
-def _page(template, page_url, title, **context):
+def _page(template, page_url, title, languages, **context):
+    page_lang, labels_lang = labels.card_language(*languages)
     return render_template(
         template,
         page_url=page_url,
         oembed_url=_oembed_link(page_url),
         title=title,
         organization=_organization(),
+        page_lang=page_lang,
+        labels=labels.LABELS[labels_lang],
+        label_lang=Markup(f' lang="{labels_lang}"') if labels.primary(page_lang) != labels_lang else "",
         rating_label=ratings.label,
         **context,
     )
@@ -91,7 +110,7 @@ def claim(claim_id):
     """Show a claim a published fact-check rates as an embeddable card, with its ClaimReview markup."""
     card = cards.claim_card(claim_id, *markup_author())
     page_url = f"{public_base_url()}/embed/claims/{claim_id}"
-    return _page("embed_claim.html", page_url, _claim_title(card), **card)
+    return _page("embed_claim.html", page_url, _claim_title(card), [card["claim"].language], **card)
 
 
 @blp.route("/embed/conflicts/<int:conflict_id>")
@@ -99,7 +118,8 @@ def conflict(conflict_id):
     """Show the two claims of a confirmed conflict side by side, the earlier on the left."""
     card = cards.conflict_card(conflict_id)
     page_url = f"{public_base_url()}/embed/conflicts/{conflict_id}"
-    return _page("embed_conflict.html", page_url, _conflict_title(card), **card)
+    languages = [card["left"].language, card["right"].language]
+    return _page("embed_conflict.html", page_url, _conflict_title(card), languages, **card)
 
 
 def _size_limit(name):
@@ -150,7 +170,8 @@ def oembed():
         "html": (
             f'<iframe src="{escape(src)}" width="{width}" height="{height}" title="{escape(title)}" '
             'style="border:0;max-width:100%" loading="lazy" referrerpolicy="no-referrer" '
-            'sandbox="allow-popups allow-popups-to-escape-sandbox"></iframe>'
+            'sandbox="allow-scripts allow-popups allow-popups-to-escape-sandbox" data-claimledger-embed></iframe>'
+            + RESIZE_LISTENER
         ),
         "width": width,
         "height": height,

@@ -8,24 +8,28 @@ REFERRER_POLICY = "no-referrer"
 INLINE_SCRIPT = re.compile(r"<script>(.*?)</script>", re.DOTALL)
 
 
-def content_security_policy(frame_ancestors=()):
-    """Return a CSP that allows no scripts, only our own styles, and framing by the given origins."""
+# Embeds are public, read-only and carry no actions: any site may frame them unless the operator lists origins.
+ANY_SITE = ("*",)
+
+
+def content_security_policy(frame_ancestors=(), scripts=False):
+    """Return a CSP with only our own styles (and scripts, if asked), and framing by the given origins."""
     ancestors = " ".join(frame_ancestors) or "'none'"
+    script_src = "script-src 'self'; " if scripts else ""
     return (
-        "default-src 'none'; style-src 'self'; img-src 'self' data:; "
+        f"default-src 'none'; {script_src}style-src 'self'; img-src 'self' data:; "
         f"base-uri 'none'; form-action 'none'; frame-ancestors {ancestors}"
     )
 
 
-def secure(response, frame_ancestors=()):
-    """Add the security headers to an HTML response; only frame_ancestors' origins may frame it."""
-    response.headers["Content-Security-Policy"] = content_security_policy(frame_ancestors)
+def secure_embed(response, embed_origins=()):
+    """Add the security headers to an embeddable card: framable by embed_origins, or by any site when none are set.
+
+    The card runs one script of its own (/embed/static/embed.js), which tells the framing page its height.
+    """
+    response.headers["Content-Security-Policy"] = content_security_policy(embed_origins or ANY_SITE, scripts=True)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Referrer-Policy"] = REFERRER_POLICY
-    if not frame_ancestors:
-        # Browsers too old for frame-ancestors still honour X-Frame-Options; it cannot name a list
-        # of origins, so it is only sent when nobody may frame the page.
-        response.headers["X-Frame-Options"] = "DENY"
     return response
 
 
