@@ -86,6 +86,11 @@ class HttpRules(BasePlugin):
 
     def init_spec(self, spec):
         super().init_spec(spec)
+        # A named open object, so that client generators type ClaimReview import bodies instead of refusing them.
+        spec.components.schema(
+            "JsonLdNode",
+            {"type": "object", "additionalProperties": True, "description": "A JSON-LD node, e.g. a ClaimReview"},
+        )
         spec.components.parameter(
             IF_MATCH,
             "header",

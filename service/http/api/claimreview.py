@@ -17,7 +17,8 @@ from service.schemas.publishing import ClaimReviewImported
 
 JSONLD_MIMETYPE = "application/ld+json"
 IMPORT_BODY_TYPES = {"application/json", JSONLD_MIMETYPE}
-IMPORT_SCHEMA = {"oneOf": [{"type": "object"}, {"type": "array", "items": {"type": "object"}}]}
+JSONLD_NODE = {"$ref": "#/components/schemas/JsonLdNode"}
+IMPORT_SCHEMA = {"oneOf": [JSONLD_NODE, {"type": "array", "items": JSONLD_NODE}]}
 
 blp = Blueprint("claimreview", __name__, description="schema.org ClaimReview markup of published fact-checks.")
 
