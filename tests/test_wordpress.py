@@ -26,6 +26,8 @@ from service.delivery import signing
 from service.ledger import article_jobs
 from service.ledger import articles
 from service.ledger import events
+from service.ledger import fact_checks
+from service.ledger import ratings
 from service.ledger import reviews
 from service.ledger import seeds
 from service.storage.models import Claim
@@ -227,6 +229,21 @@ def test_plugin_analyses_a_saved_post_sends_candidates_embeds_and_takes_verdict_
     assert again.status_code == 200 and again.json()["claim_ids"] == sent.json()["claim_ids"]
     assert Claim.select().where(Claim.source == source).count() == 2
 
+    # Readers see a card only once a fact-check of the claim is published.
+    ratings.ensure_default_scale()
+    draft = fact_checks.create_fact_check(
+        {
+            "headline": "Was Wagner short of shells?",
+            "article_url": "https://paper.example/2023/04/10/wagner-shells",
+            "authors": ["Olena Checker"],
+            "rating": "mostly-false",
+            "explanation": "Front-line reports show steady Russian artillery fire.",
+            "language": "en",
+            "claim_ids": [prigozhin_claim],
+        },
+        "test",
+    )
+    fact_checks.publish(draft.id, draft.version, "test")
     embed_url = f"{live_server}/embed/claims/{prigozhin_claim}"
     embedded = session.get(_rest(base, "/oembed/1.0/proxy") + f"&url={requests.utils.quote(embed_url)}", timeout=60)
     assert embedded.status_code == 200, embedded.text

@@ -208,6 +208,8 @@ def _page_operation(operation_id_, summary, id_name):
                 },
                 "401": _response(401),
                 "404": _response(404),
+                "414": _response(414),
+                "431": _response(431),
                 "503": {"$ref": f"#/components/responses/{UNAVAILABLE}"},
             },
         }
@@ -275,7 +277,9 @@ def describe_published(api):
                 "200": {"description": "the card as an oEmbed rich answer", "content": _json("OEmbedOut")},
                 "401": _response(401),
                 "404": _response(404),
+                "414": _response(414),
                 "422": _response(422),
+                "431": _response(431),
                 "501": _problem("format=xml: only JSON is offered"),
                 "503": {"$ref": f"#/components/responses/{UNAVAILABLE}"},
             },
