@@ -27,11 +27,9 @@ OPPOSITE = {"affirms": "denies", "denies": "affirms", "neutral": "neutral"}
 
 
 def _assess(a, b, similarity):
-    """Return (score, contradicts, reason) from nlp.contradiction, whatever shape its answer takes."""
+    """Return (score, contradicts, reason) from nlp.contradiction for two claims."""
     result = contradiction.assess(a.text, a.language, b.text, b.language, similarity)
-    if hasattr(result, "contradicts"):
-        return result.score, result.contradicts, result.reason
-    return tuple(result)
+    return result.score, result.contradicts, result.reason
 
 
 def _claim_vector(claim):
