@@ -183,9 +183,9 @@ def create_claim(data, actor):
         conflict_detection.refresh_for_claim(claim, actor)
         claim.document = snapshot(claim)
         events.record("claim.created", "claim", claim.id, actor, claim.document)
-    # Read after the commit, from the full-text index: reported, never stored, and no model is called.
-    claim.possible_duplicates = duplicates.possible_duplicates(claim.text, claim.search_terms, exclude=claim.id)
-    claim.similar_speakers = similar_speakers(claim.speaker_id)
+        # Reported, never stored; read before the commit so that a write answered with an error is never kept.
+        claim.possible_duplicates = duplicates.possible_duplicates(claim.text, claim.search_terms, exclude=claim.id)
+        claim.similar_speakers = similar_speakers(claim.speaker_id)
     return claim
 
 
