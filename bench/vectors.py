@@ -101,6 +101,7 @@ def main():
     for start in range(0, args.n, CHUNK):
         stop = min(args.n, start + CHUNK)
         index.add(numpy.arange(start + 1, stop + 1, dtype=numpy.int64), vectors[start:stop])
+    index.wait()
     build_seconds = time.perf_counter() - started
     memory_added = resident_mb() - memory_before
     print(f"built in {build_seconds:.1f} s ({index.method})", flush=True)

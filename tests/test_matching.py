@@ -4,6 +4,8 @@ The embedder is run in the test's own thread (embedder.catch_up), as `claimledge
 the background; the model loads once per test session.
 """
 
+import threading
+
 import pytest
 from factories import claim_data
 
@@ -103,6 +105,20 @@ def test_a_new_claim_gets_its_vector_from_the_embedder_and_an_edit_replaces_it(c
     assert ClaimVector.get_or_none(ClaimVector.claim == claim_id) is None
     assert embedder.catch_up() == 1
     assert ClaimVector.get(ClaimVector.claim == claim_id).id > first
+
+
+def test_a_server_worker_builds_its_index_from_the_stored_vectors_before_the_first_match(client, keys, seeded):
+    embedder.catch_up()
+    stored = ClaimVector.select().where(ClaimVector.model == vectors.MODEL_NAME).count()
+    matching.reset_index()
+
+    # As gunicorn's post_worker_init runs it: in a thread of its own, with a connection of its own.
+    warming = threading.Thread(target=matching.warm_up)
+    warming.start()
+    warming.join(timeout=60)
+
+    assert stored > 0
+    assert len(matching.current_index()) == stored
 
 
 def test_a_claim_contradicting_a_stored_one_gets_a_suggested_conflict_with_a_reason(client, keys, seeded):

@@ -162,6 +162,8 @@ def test_two_servers_catching_up_from_the_rows_agree():
             new = [(row_id, vector) for row_id, vector in rows if row_id > index.high_water][:batch]
             index.add([row_id for row_id, _ in new], numpy.stack([vector for _, vector in new]))
 
+    first.wait()
+    second.wait()
     assert len(first) == len(second) == 400
     assert not first.exact and not second.exact
     query = clustered_vectors(1, seed=11)[0]
@@ -173,6 +175,7 @@ def test_the_approximate_index_keeps_recall_and_honours_removal():
     queries = clustered_vectors(60, seed=5)
     index = VectorIndex(48, exact_limit=1000)
     index.add(numpy.arange(1, 3001), points)
+    index.wait()
     assert not index.exact
 
     exact = numpy.argsort(-(queries @ points.T), axis=1)[:, :10] + 1
@@ -187,10 +190,42 @@ def test_the_approximate_index_keeps_recall_and_honours_removal():
         assert all(row_id > 100 for row_id, _ in index.search(query, 10))
 
     index.remove(numpy.arange(101, 2501))
+    index.wait()
     assert len(index) == 500
     assert index.exact
     assert {row_id for row_id, _ in index.search(points[2999], 1)} == {3000}
     assert index.high_water == 3000
+
+
+def test_searches_and_changes_go_on_while_the_index_rebuilds():
+    points = clustered_vectors(1300)
+    building = threading.Event()
+    release = threading.Event()
+
+    class HeldIndex(VectorIndex):
+        def _built(self, ids, vectors):
+            building.set()
+            assert release.wait(timeout=60)
+            return super()._built(ids, vectors)
+
+    index = HeldIndex(48, exact_limit=1000)
+    index.add(numpy.arange(1, 1101), points[:1100])
+    assert building.wait(timeout=60)
+
+    assert index.search(points[1049], 1)[0][0] == 1050
+    index.add(numpy.arange(1101, 1300), points[1100:1299])
+    index.remove([5])
+    index.add([7], points[1299:])
+    assert index.exact, "the old index answers until the new one is built"
+    release.set()
+    index.wait()
+
+    assert not index.exact
+    assert len(index) == 1298
+    assert index.search(points[1199], 1)[0][0] == 1200
+    assert 5 not in {row_id for row_id, _ in index.search(points[4], 20)}
+    assert index.search(points[1299], 1)[0][0] == 7
+    assert index.search(points[6], 1)[0][0] != 7
 
 
 def test_a_vector_survives_its_blob():

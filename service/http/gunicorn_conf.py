@@ -3,6 +3,11 @@
 import os
 import subprocess
 import sys
+import threading
+
+import peewee
+
+from service.ledger import matching
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("GUNICORN_WORKERS", "2"))
@@ -36,6 +41,19 @@ def on_starting(server):
     server.embedder = None
     if os.environ.get("CLAIMLEDGER_EMBEDDER", "1") != "0":
         server.embedder = subprocess.Popen([sys.executable, "-m", "service.cli", "embed", "--follow", "--with-parent"])
+
+
+def post_worker_init(worker):
+    """Build the worker's claim vector index beside its first requests, so that no match waits for all of it."""
+    threading.Thread(target=_warm_up, args=(worker.log,), name="vector-index-warm-up", daemon=True).start()
+
+
+def _warm_up(log):
+    try:
+        matching.warm_up()
+    except peewee.DatabaseError as error:
+        # The first match builds it instead (a database not migrated yet, or down for a moment).
+        log.warning("claim vector index not built at start: %s", type(error).__name__)
 
 
 def on_exit(server):

@@ -67,6 +67,8 @@ def current_index():
             _state["index"] = VectorIndex(vectors.DIM)
             _state["high_water"] = 0
         index = _state["index"]
+        # A claim's later row is its newer vector: the last one read wins.
+        latest = {}
         while True:
             rows = list(
                 ClaimVector.select(ClaimVector.id, ClaimVector.claim, ClaimVector.vector)
@@ -76,11 +78,20 @@ def current_index():
                 .tuples()
             )
             if not rows:
-                return index
-            ids = [claim_id for _, claim_id, _ in rows]
-            # add() replaces the vector of an id already held: an edited claim's new row.
-            index.add(ids, numpy.vstack([from_bytes(blob) for _, _, blob in rows]))
+                break
+            latest.update((claim_id, blob) for _, claim_id, blob in rows)
             _state["high_water"] = rows[-1][0]
+        if latest:
+            # One add for all the rows, so that a fresh process trains its inverted lists once rather than at
+            # every fourfold growth on the way up; add() replaces the vector of an id already held.
+            index.add(list(latest), numpy.vstack([from_bytes(blob) for blob in latest.values()]))
+        return index
+
+
+def warm_up():
+    """Build this process's index now, so that the first match does not wait for it (a server's workers call it)."""
+    with database.connection_context():
+        current_index()
 
 
 def _unembedded(limit, after=0):

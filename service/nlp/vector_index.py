@@ -10,7 +10,9 @@ inverted file (faiss `IndexIVFFlat`): k-means splits the vectors into about 4Â·â
 vectors on two cores (bench/README.md): HNSW took 279 s to build and reached recall@10 0.905; inverted lists
 built in 64 s in one add with recall 1.000, and delete natively where HNSW needs tombstones. The lists are
 trained on the vectors of the day; when the index has grown fourfold since, it is rebuilt so the lists stay
-short. Every call takes one lock: faiss does not allow a search during an add.
+short. The rebuild runs in a thread beside the searches (a million vectors take about a minute to train and
+fill), which go on against the old index meanwhile. Every call takes one lock: faiss does not allow a search
+during an add.
 
 Vectors travel to and from a database column as float16 little-endian (`to_blob`, `from_blob`): half the
 size of float32, and bench/vectors.py shows the exact top 10 is kept (0.997 of it at a million).
@@ -54,7 +56,11 @@ def _selector(ids):
 
 
 class VectorIndex:
-    """Nearest-neighbour search by cosine similarity over (row id, vector) pairs."""
+    """Nearest-neighbour search by cosine similarity over (row id, vector) pairs.
+
+    A rebuild runs in a thread of its own: searches and adds go on against the index as it was, and the
+    changes made meanwhile are replayed onto the new one before it takes over (`wait` waits for it).
+    """
 
     def __init__(self, dim, exact_limit=EXACT_LIMIT):
         self.dim = dim
@@ -64,6 +70,8 @@ class VectorIndex:
         self._index = faiss.IndexIDMap2(faiss.IndexFlatIP(dim))
         self._trained_at = 0
         self._probes = 0
+        self._rebuilding = None
+        self._changes = []
 
     def __len__(self):
         return self._index.ntotal
@@ -93,20 +101,16 @@ class VectorIndex:
         with self._lock:
             if ids.min() <= self.high_water:
                 self._index.remove_ids(_selector(ids))
-            size = self._index.ntotal + len(ids)
-            if size > self.exact_limit and (self.exact or size > REBUILD_GROWTH * self._trained_at):
-                self._rebuild(ids, vectors)
-            else:
-                self._index.add_with_ids(vectors, ids)
+            self._index.add_with_ids(vectors, ids)
             self.high_water = max(self.high_water, int(ids.max()))
+            self._changed(("add", ids, vectors))
 
     def remove(self, ids):
         """Remove the vectors of these row ids; ids not in the index are ignored."""
         ids = numpy.asarray(ids, dtype=numpy.int64).reshape(-1)
         with self._lock:
             self._index.remove_ids(_selector(ids))
-            if not self.exact and self._index.ntotal <= self.exact_limit:
-                self._rebuild()
+            self._changed(("remove", ids, None))
 
     def search(self, vector, k):
         """Return up to k (row id, cosine similarity) pairs, most similar first."""
@@ -119,8 +123,58 @@ class VectorIndex:
             scores, ids = self._index.search(query, k, params=params)
         return [(int(row_id), float(score)) for score, row_id in zip(scores[0], ids[0], strict=True) if row_id >= 0]
 
+    def wait(self):
+        """Wait until no rebuild is running (one rebuild may start the next)."""
+        while True:
+            with self._lock:
+                thread = self._rebuilding
+            if thread is None:
+                return
+            thread.join()
+
+    def _changed(self, change):
+        """Note a change for the rebuild under way, if one is; else rebuild if the index has outgrown its shape."""
+        if self._rebuilding is not None:
+            self._changes.append(change)
+        else:
+            self._rebuild_if_due()
+
+    def _rebuild_if_due(self):
+        size = self._index.ntotal
+        if self.exact:
+            due = size > self.exact_limit
+        else:
+            due = size <= self.exact_limit or size > REBUILD_GROWTH * self._trained_at
+        if not due:
+            return
+        ids, vectors = self._contents()
+        self._rebuilding = threading.Thread(
+            target=self._rebuild, args=(ids, vectors), name="vector-index-rebuild", daemon=True
+        )
+        self._rebuilding.start()
+
+    def _rebuild(self, ids, vectors):
+        """Build the new index without the lock, then replay what changed meanwhile and put it in place."""
+        built = self._built(ids, vectors)
+        with self._lock:
+            index = built[0]
+            for kind, changed_ids, changed_vectors in self._changes:
+                index.remove_ids(_selector(changed_ids))
+                if kind == "add":
+                    index.add_with_ids(changed_vectors, changed_ids)
+            self._changes = []
+            self._rebuilding = None
+            self._take_over(*built)
+            # It may have grown or shrunk past the next threshold meanwhile.
+            self._rebuild_if_due()
+
+    def _take_over(self, index, trained_at, probes):
+        self._index, self._trained_at, self._probes = index, trained_at, probes
+
     def _contents(self):
         """Return every (ids, vectors) the index holds."""
+        if not self._index.ntotal:
+            return numpy.empty(0, numpy.int64), numpy.empty((0, self.dim), numpy.float32)
         if self.exact:
             ids = faiss.vector_to_array(self._index.id_map)
             return ids, self._index.index.reconstruct_n(0, self._index.ntotal)
@@ -134,15 +188,10 @@ class VectorIndex:
                 vector_parts.append(codes.view(numpy.float32).reshape(size, self.dim).copy())
         return numpy.concatenate(id_parts), numpy.concatenate(vector_parts)
 
-    def _rebuild(self, extra_ids=None, extra_vectors=None):
-        """Rebuild from what the index holds (plus any being added): flat when small, else freshly trained lists."""
-        ids, vectors = self._contents() if self._index.ntotal else (numpy.empty(0, numpy.int64), None)
-        if extra_ids is not None:
-            ids = numpy.concatenate([ids, extra_ids])
-            vectors = extra_vectors if vectors is None else numpy.concatenate([vectors, extra_vectors])
+    def _built(self, ids, vectors):
+        """Return (index, trained at, probes) holding these vectors: flat when few, else freshly trained lists."""
         if len(ids) <= self.exact_limit:
-            index = faiss.IndexIDMap2(faiss.IndexFlatIP(self.dim))
-            self._trained_at = self._probes = 0
+            index, trained_at, probes = faiss.IndexIDMap2(faiss.IndexFlatIP(self.dim)), 0, 0
         else:
             lists = int(LISTS_PER_ROOT * math.sqrt(len(ids)))
             index = faiss.IndexIVFFlat(faiss.IndexFlatIP(self.dim), self.dim, lists, faiss.METRIC_INNER_PRODUCT)
@@ -150,8 +199,7 @@ class VectorIndex:
                 len(ids), min(len(ids), TRAINING_PER_LIST * lists), replace=False
             )
             index.train(vectors[numpy.sort(sample)])
-            self._trained_at = len(ids)
-            self._probes = max(MIN_PROBES, int(lists * PROBED_SHARE))
+            trained_at, probes = len(ids), max(MIN_PROBES, int(lists * PROBED_SHARE))
         if len(ids):
             index.add_with_ids(numpy.ascontiguousarray(vectors), ids)
-        self._index = index
+        return index, trained_at, probes
