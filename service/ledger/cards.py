@@ -10,6 +10,7 @@ from service.ledger import fact_checks
 from service.ledger.errors import NotFound
 from service.storage.models import Conflict
 from service.storage.models import Topic
+from service.storage.models import utcnow
 
 
 def claim_card(claim_id, organization="claimledger", organization_url=None):
@@ -20,6 +21,25 @@ def claim_card(claim_id, organization="claimledger", organization_url=None):
         raise NotFound(f"No published fact-check of claim {claim_id}.")
     markup = claimreview.claim_review(claim, published[0], organization, organization_url)
     return {"claim": claim, "fact_check": published[0], "fact_checks": published, "claim_review": markup}
+
+
+def draft_card(claim_id, fact_check_id, organization="claimledger", organization_url=None):
+    """Return claim_card's answer as it would be were this fact-check of the claim published now: the desk's preview.
+
+    Nothing is stored: a draft gets the dates publishing would give it, on this copy only.
+    """
+    claim = claims.get_claim(claim_id)
+    fact_check = fact_checks.get_fact_check(fact_check_id)
+    if claim.id not in fact_checks.claim_ids(fact_check):
+        raise NotFound(f"The fact-check {fact_check_id} does not rate claim {claim_id}.")
+    if fact_check.status == "draft":
+        now = utcnow()
+        fact_check.published_at = fact_check.published_at or now
+        fact_check.updated_at = now
+    others = fact_checks.published_for_claims([claim.id]).get(claim.id, [])
+    published = [fact_check] + [other for other in others if other.id != fact_check.id]
+    markup = claimreview.claim_review(claim, fact_check, organization, organization_url)
+    return {"claim": claim, "fact_check": fact_check, "fact_checks": published, "claim_review": markup}
 
 
 def conflict_card(conflict_id):

@@ -1,16 +1,21 @@
 """What the reviewer desk reads beyond the API's listings: counts per filter, a claim's history, what changed.
 
-The desk's writes go through the same domain functions as the API (reviews, conflicts, keys); this module
-only reads.
+The desk's writes go through the same domain functions as the API (reviews, conflicts, fact-checks, keys);
+this module only reads.
 """
 
 from peewee import fn
 
 from service.ledger import claims
+from service.ledger import fact_checks
+from service.ledger import ratings
 from service.ledger import search
 from service.storage.models import Claim
 from service.storage.models import ClaimTopic
 from service.storage.models import Event
+from service.storage.models import FactCheck
+from service.storage.models import FactCheckClaim
+from service.storage.models import Rating
 from service.storage.models import Source
 from service.storage.models import Speaker
 from service.storage.models import Topic
@@ -21,6 +26,9 @@ FACET_VALUES = 12
 # the same on a ledger of a million claims as on one of ten thousand.
 FACET_WINDOW = 10_000
 WATCHED_FIELDS = ("text", "quote", "claimed_on", "language", "status")
+FACT_CHECK_FIELDS = ("headline", "article_url", "authors", "rating", "explanation", "language", "status")
+# A claim page lists at most this many of the fact-checks that rate the claim, newest first.
+PANEL_FACT_CHECKS = 20
 
 
 def _window(filters):
@@ -130,3 +138,36 @@ def changes_since(claim_id, seen_event_id):
         if event.data.get("claim", {}).get("id") == claim_id
     ]
     return {"edits": _with_changes(edits, before), "reviews": reviews}
+
+
+def fact_check_panel(claim_id):
+    """Return the fact-checks rating a claim (newest first, drafts included) and the current ratings to choose from."""
+    linked = FactCheckClaim.select(FactCheckClaim.fact_check).where(FactCheckClaim.claim == claim_id)
+    rows = (
+        FactCheck.select(FactCheck, Rating)
+        .join(Rating)
+        .where(FactCheck.id.in_(linked))
+        .order_by(FactCheck.id.desc())
+        .limit(PANEL_FACT_CHECKS)
+    )
+    return {"fact_checks": [fact_checks.document(row) for row in rows], "ratings": ratings.list_ratings(retired=False)}
+
+
+def _fact_check_summary(document):
+    summary = {field: document.get(field) for field in FACT_CHECK_FIELDS}
+    summary["authors"] = ", ".join(document.get("authors") or [])
+    summary["rating"] = document["rating"]["label"]
+    return summary
+
+
+def fact_check_changes(fact_check_id, seen_version):
+    """Return what happened to a fact-check after the version seen: its events, each with (field, before, after)."""
+    rows = Event.select().where((Event.object_type == "fact_check") & (Event.object_id == fact_check_id))
+    before, since = None, []
+    for event in rows.order_by(Event.id):
+        after = _fact_check_summary(event.data)
+        if event.data.get("version", 0) > seen_version:
+            changed = [] if before is None else [(f, before[f], after[f]) for f in after if before[f] != after[f]]
+            since.append({"event": event, "changed": changed})
+        before = after
+    return since

@@ -16,6 +16,11 @@ RANK = {role: rank for rank, role in enumerate(ROLES)}
 KEY_PREFIX = "clk_"
 
 
+def has_role(key, role):
+    """Return whether a key holds at least this role: an admin may do what an editor may, an editor a reviewer."""
+    return RANK[key.role] >= RANK[role]
+
+
 def _hash(secret):
     return hashlib.sha256(secret.encode()).hexdigest()
 

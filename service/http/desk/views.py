@@ -1,4 +1,4 @@
-"""Desk pages: sign in and out, the queue of claims to review, one claim with its review form, the live feed."""
+"""Desk pages: sign in and out, the queue of claims to review, one claim with its review form and matches, the feed."""
 
 from flask import jsonify
 from flask import make_response
@@ -13,6 +13,7 @@ from service.http.desk.blueprint import SESSION_COOKIE
 from service.http.desk.blueprint import SIGN_IN_COOKIE
 from service.http.desk.blueprint import actor
 from service.http.desk.blueprint import blp
+from service.http.desk.blueprint import current_key
 from service.http.desk.blueprint import local_path
 from service.http.desk.blueprint import new_sign_in_token
 from service.http.desk.blueprint import set_cookie
@@ -20,6 +21,8 @@ from service.ledger import claims
 from service.ledger import conflicts
 from service.ledger import desk
 from service.ledger import events
+from service.ledger import keys
+from service.ledger import matching
 from service.ledger import reviews
 from service.ledger import sessions
 from service.ledger.errors import BadRequest
@@ -27,6 +30,7 @@ from service.ledger.errors import Forbidden
 from service.ledger.errors import PreconditionFailed
 from service.ledger.errors import Unauthorized
 from service.ledger.errors import ValidationFailed
+from service.nlp.vectors import ModelUnavailable
 from service.schemas.claims import ClaimQuery
 from service.schemas.reviews import ReviewInput
 from service.storage import etags
@@ -35,6 +39,8 @@ from service.storage.models import VERDICTS
 
 QUEUE_FILTERS = ("q", "topic", "speaker", "source", "language", "status")
 QUEUE_PAGE = 25
+MATCHES = 5
+PUBLISHING_ROLE = "editor"
 FEED_TYPES = ("claim.created", "claim.updated", "claim.deleted", "review.created") + tuple(
     event_type for event_type in events.EVENT_TYPES if event_type.startswith("conflict.")
 )
@@ -104,23 +110,30 @@ def queue():
 
 
 def claim_matches(claim_id):
-    """Return the claims this one matches, or None while the service has no claim matching.
-
-    The hook for claim matching (branch `matching`): return its matches here and the claim page lists them.
-    """
-    return None
-
-
-def fact_check_panel(claim_id):
-    """Return the claim's fact-check drafting state, or None while the service has no publishing.
-
-    The hook for fact-checks (issue 13, branch `publishing`): return the draft and whether the key may
-    publish, and the claim page shows the drafting form, its preview and the publish button.
-    """
-    return None
+    """Return the other claims closest in meaning to this one, or None when the sentence model cannot load here."""
+    try:
+        return matching.claim_matches(claim_id, MATCHES)
+    except ModelUnavailable:
+        return None
 
 
-def _render_claim(claim_id, form=None, errors=None, stale=None, status=200):
+def fact_check_panel(claim_id, form=None, errors=None, stale=None, editing=None, action=None):
+    """Return the fact-check panel: the claim's fact-checks, the rating scale, whether the key may publish, and the
+    state of the form being sent again (its values, errors, or what changed since it was read)."""
+    panel = desk.fact_check_panel(claim_id)
+    panel.update(
+        may_publish=keys.has_role(current_key(), PUBLISHING_ROLE),
+        form=form or {},
+        errors=errors or {},
+        stale=stale,
+        editing=editing,
+        action=action,
+    )
+    return panel
+
+
+def render_claim(claim_id, form=None, errors=None, stale=None, status=200, panel=None):
+    """Render the claim page, with the review form's or (panel) the fact-check form's state when sent again."""
     seen_event = desk.latest_event_id()
     document = claims.read_claim(claim_id)
     page = render_template(
@@ -132,7 +145,7 @@ def _render_claim(claim_id, form=None, errors=None, stale=None, status=200):
         history=desk.claim_history(claim_id),
         conflicts=conflicts.claim_conflicts(claim_id, limit=50, secret=cursor_secret())[0],
         matches=claim_matches(claim_id),
-        fact_check=fact_check_panel(claim_id),
+        fact_check=fact_check_panel(claim_id, **(panel or {})),
         form=form or {},
         errors=errors or {},
         stale=stale,
@@ -144,7 +157,7 @@ def _render_claim(claim_id, form=None, errors=None, stale=None, status=200):
 @blp.route("/claims/<int:claim_id>")
 def claim(claim_id):
     """Show one claim: speaker, sources, topics, reviews and history, conflicts side by side, and the review form."""
-    return _render_claim(claim_id)
+    return render_claim(claim_id)
 
 
 def _evidence(text):
@@ -177,7 +190,7 @@ def review(claim_id):
             {"verdict": form["verdict"], "rationale": form["rationale"], "evidence": _evidence(form["evidence"])}
         )
     except ValidationError as error:
-        return _render_claim(claim_id, form, _flat(error.messages), status=422)
+        return render_claim(claim_id, form, _flat(error.messages), status=422)
     version = etags.expected_version("claim", claim_id, request.form.get("etag"))
     try:
         seen_event = int(request.form.get("seen_event", ""))
@@ -186,7 +199,7 @@ def review(claim_id):
     try:
         reviews.review_claim(claim_id, data["verdict"], data["rationale"], data["evidence"], actor(), version)
     except PreconditionFailed:
-        return _render_claim(claim_id, form, stale=desk.changes_since(claim_id, seen_event), status=409)
+        return render_claim(claim_id, form, stale=desk.changes_since(claim_id, seen_event), status=409)
     return redirect(url_for("desk.claim", claim_id=claim_id, reviewed=1) + "#reviews", 303)
 
 

@@ -105,12 +105,16 @@ def _page(template, page_url, title, languages, **context):
     )
 
 
+def render_claim_card(card):
+    """Render a claim's card as readers see it: the embed itself, and the desk's preview of a draft."""
+    page_url = f"{public_base_url()}/embed/claims/{card['claim'].id}"
+    return _page("embed_claim.html", page_url, _claim_title(card), [card["claim"].language], **card)
+
+
 @blp.route("/embed/claims/<int:claim_id>")
 def claim(claim_id):
     """Show a claim a published fact-check rates as an embeddable card, with its ClaimReview markup."""
-    card = cards.claim_card(claim_id, *markup_author())
-    page_url = f"{public_base_url()}/embed/claims/{claim_id}"
-    return _page("embed_claim.html", page_url, _claim_title(card), [card["claim"].language], **card)
+    return render_claim_card(cards.claim_card(claim_id, *markup_author()))
 
 
 @blp.route("/embed/conflicts/<int:conflict_id>")

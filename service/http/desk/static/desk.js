@@ -30,6 +30,13 @@
     document.querySelectorAll("details[data-open-wide]").forEach(function (details) { details.open = true; });
   }
 
+  // Keys typed into a field are text, never shortcuts.
+  function typing(event) {
+    var target = event.target;
+    return event.ctrlKey || event.metaKey || event.altKey || target.isContentEditable ||
+      target.tagName === "INPUT" || target.tagName === "TEXTAREA" || target.tagName === "SELECT";
+  }
+
   function items() { return Array.prototype.slice.call(document.querySelectorAll("#items > li.item")); }
   function byId(id) { return document.querySelector('#items > li.item[data-id="' + id + '"]'); }
 
@@ -110,17 +117,19 @@
         dismissSelected(form);
       } else if (form.classList.contains("decide")) {
         event.preventDefault();
+        // Only a press of Confirm or Dismiss decides; a submit without one of them (Enter in the note) does not.
+        var button = event.submitter;
+        if (!button || !(button.classList.contains("confirm") || button.classList.contains("dismiss"))) return;
         var item = form.closest("li.item");
         focusItem(item);
-        decide(item, event.submitter && event.submitter.classList.contains("dismiss") ? "dismiss" : "confirm");
+        decide(item, button.classList.contains("dismiss") ? "dismiss" : "confirm");
       }
     });
     document.addEventListener("change", function (event) {
       if (event.target.name === "ids") countSelected();
     });
     document.addEventListener("keydown", function (event) {
-      var tag = event.target.tagName;
-      if (event.ctrlKey || event.metaKey || event.altKey || tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT") return;
+      if (typing(event)) return;
       var handled = true;
       if (event.key === "j") move(1);
       else if (event.key === "k") move(-1);
@@ -138,8 +147,7 @@
 
   if (live === "queue") {
     document.addEventListener("keydown", function (event) {
-      var tag = event.target.tagName;
-      if (event.ctrlKey || event.metaKey || event.altKey || tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT") return;
+      if (typing(event)) return;
       if (event.key === "j") move(1);
       else if (event.key === "k") move(-1);
       else if ((event.key === "o" || event.key === "Enter") && current && event.target === current) {
@@ -148,6 +156,17 @@
       event.preventDefault();
     });
   }
+
+  // ---- fact-check preview ----
+  // The preview is the readers' card in a frame; the card reports its height, as it does on readers' sites.
+  window.addEventListener("message", function (event) {
+    var data = event.data;
+    if (event.origin !== location.origin || !data || data.type !== "claimledger:embed-height") return;
+    if (typeof data.height !== "number") return;
+    document.querySelectorAll("iframe.preview").forEach(function (frame) {
+      if (frame.contentWindow === event.source) frame.style.height = Math.max(40, Math.min(data.height, 5000)) + "px";
+    });
+  });
 
   // ---- live updates ----
   function refresh() {
