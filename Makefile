@@ -1,6 +1,6 @@
 # make run: set up and serve the API on SQLite with the seeds loaded, at http://127.0.0.1:8000
 # make test: set up, check the import layers (lint-imports), and run every test, on SQLite and on PostgreSQL
-# make test-fast: the same without the slow groups (fuzzing, reliability, browsers, Docker, worker subprocesses)
+# make test-fast: the same without the slow groups (fuzzing, reliability, browsers, Docker, subprocess servers), one pytest worker per core
 # make eval: score conflicts, matching, topics and attribution on the test half of eval/data (EVAL_ARGS=--dev to tune)
 # make bench: benchmark 1,000,000 claims against the bare-stack ceiling (BENCH_ARGS="--claims 50000" for less)
 PYTHON ?= python3.11
@@ -31,7 +31,7 @@ test: setup
 
 test-fast: setup
 	$(BIN)/lint-imports
-	CLAIMLEDGER_TEST_POSTGRES_URL=$(POSTGRES_URL) $(BIN)/python -m pytest -m "not slow"
+	CLAIMLEDGER_TEST_POSTGRES_URL=$(POSTGRES_URL) $(BIN)/python -m pytest -m "not slow" -n auto
 
 lint: setup
 	$(BIN)/ruff check service tests bench

@@ -77,15 +77,24 @@ def _empty_database(request, directory):
         return f"sqlite:///{path}"
     url = request.getfixturevalue("postgres_url")
     database = db.bind(url)
-    # DELETE and a sequence restart take a tenth of TRUNCATE's time on tables this small.
     with database.atomic():
-        for model in reversed(sort_models(ALL_MODELS)):
-            model.delete().execute()
-        sequences = database.execute_sql("SELECT sequencename FROM pg_sequences WHERE schemaname = current_schema()")
-        for (sequence,) in sequences.fetchall():
-            database.execute_sql(f'ALTER SEQUENCE "{sequence}" RESTART')
+        database.execute_sql(request.getfixturevalue("_postgres_emptying"))
     database.close()
     return url
+
+
+@pytest.fixture(scope="session")
+def _postgres_emptying(postgres_url):
+    """The SQL that empties the test schema and restarts its sequences, sent in one round trip per test.
+
+    DELETE and a sequence restart take a tenth of TRUNCATE's time on tables this small.
+    """
+    database = db.bind(postgres_url)
+    sequences = database.execute_sql("SELECT sequencename FROM pg_sequences WHERE schemaname = current_schema()")
+    statements = [f'DELETE FROM "{model._meta.table_name}"' for model in reversed(sort_models(ALL_MODELS))]
+    statements += [f'ALTER SEQUENCE "{sequence}" RESTART' for (sequence,) in sequences.fetchall()]
+    database.close()
+    return ";\n".join(statements)
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

@@ -301,6 +301,7 @@ def as_get_shows(document):
     return shown
 
 
+@pytest.mark.slow
 def test_ten_thousand_claims_round_trip_through_ndjson_import_and_streamed_export(client, keys):
     make_topic()
     items = varied_claims(10_000)

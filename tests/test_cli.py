@@ -169,6 +169,7 @@ def test_keys_create_refuses_an_unknown_role(runner):
     assert row_counts() == before
 
 
+@pytest.mark.slow
 def test_serve_runs_gunicorn_on_the_configured_database(database_url, app, tmp_path):
     claim = make_claim(text="Served over gunicorn")
     port = servers.free_port()

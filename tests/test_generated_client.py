@@ -46,6 +46,7 @@ def _generate(base_url, directory, package):
         sys.path.remove(str(directory))
 
 
+@pytest.mark.slow
 def test_a_generated_client_lists_filters_creates_pages_and_reads_problems(live, tmp_path, database_url):
     base_url, key = live
     package = f"claimledger_generated_{database_url.split(':', 1)[0]}"

@@ -124,6 +124,7 @@ def _fresh_window(seconds_needed):
         time.sleep(left + 0.1)
 
 
+@pytest.mark.slow
 def test_the_limit_holds_across_gunicorn_workers(database_url, keys, tmp_path):
     """Twelve writes on twelve connections to three workers: exactly the limit get through, whoever answers."""
     limit = 5

@@ -36,6 +36,7 @@ def _raw(base_url, request_bytes):
     return head.decode("latin-1"), body
 
 
+@pytest.mark.slow
 def test_every_documented_parameter_at_its_longest_fits_the_request_line(server):
     response = requests.get(f"{server}/api/v1/claims", params=FULL_QUERY, timeout=30)
 
@@ -45,6 +46,7 @@ def test_every_documented_parameter_at_its_longest_fits_the_request_line(server)
     assert response.headers["Content-Type"] == "application/problem+json"
 
 
+@pytest.mark.slow
 def test_a_request_line_over_the_limit_is_a_414_problem(server):
     head, body = _raw(server, b"GET /api/v1/claims?q=" + b"a" * 9000 + b" HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
 
@@ -54,6 +56,7 @@ def test_a_request_line_over_the_limit_is_a_414_problem(server):
     assert requests.models.complexjson.loads(body)["status"] == 414
 
 
+@pytest.mark.slow
 def test_a_header_over_the_limit_is_a_431_problem(server):
     head, body = _raw(server, b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: " + b"b" * 9000 + b"\r\n\r\n")
 

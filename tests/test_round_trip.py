@@ -62,6 +62,7 @@ def _ledger(get):
     return exported, listed
 
 
+@pytest.mark.slow
 def test_an_exported_ledger_imports_into_an_empty_one_field_for_field_and_again_changes_nothing(app, client, target):
     seeds.load_all()
     seeded = list(Claim.select().order_by(Claim.id))
