@@ -189,6 +189,8 @@ def _topics(ids, chosen):
 
 
 def _attribution(articles):
+    if not articles:
+        return None
     try:
         from service.nlp import attribution
     except ImportError:
