@@ -111,26 +111,48 @@ def _detector(conflict):
     return "meaning (embedder)", re.sub(r"\s*\(similarity [0-9.]+\)\.?$", "", reason)
 
 
-def _by_basis(ids, pairs):
-    """Return {(detector, reason): [suggested, right, look-alikes]} over every suggested conflict."""
+def _opposed_by_stances(ids, chosen):
+    """Return the pairs of claims whose gold topics they take opposite stances on (a gold conflict or not)."""
+    sides = {}
+    for claim in chosen:
+        for topic in claim["topics"]:
+            sides.setdefault((topic["slug"], topic["stance"]), set()).add(ids[claim["key"]])
+    return {
+        frozenset((left, right))
+        for (slug, stance), members in sides.items()
+        if stance == "affirms"
+        for left in members
+        for right in sides.get((slug, "denies"), ())
+    }
+
+
+def _by_basis(ids, chosen, pairs):
+    """Return {(detector, reason): [suggested, right, opposed by gold stances, look-alikes]} of every suggestion.
+
+    The gold list pairs a sample within each story; a pair of opposite gold stances outside it is counted
+    apart, so that a reader can see which wrong-scored suggestions are contradictions the list leaves out.
+    """
     from service.storage.models import Conflict
 
     gold = {frozenset((ids[p["a"]], ids[p["b"]])) for p in pairs["conflicts"]}
     compatible = {frozenset((ids[p["a"]], ids[p["b"]])) for p in pairs["compatible"]}
+    opposed = _opposed_by_stances(ids, chosen)
     rows = {}
     for conflict in Conflict.select():
         pair = frozenset((conflict.left_claim_id, conflict.right_claim_id))
-        counts = rows.setdefault(_detector(conflict), [0, 0, 0])
+        counts = rows.setdefault(_detector(conflict), [0, 0, 0, 0])
         counts[0] += 1
         counts[1] += pair in gold
-        counts[2] += pair in compatible
+        counts[2] += pair in opposed
+        counts[3] += pair in compatible
     return rows
 
 
 def _print_by_basis(rows):
-    print("\n| detector | reason | suggested | right | look-alikes |\n|---|---|---|---|---|")
-    for (detector, reason), (suggested, right, alike) in sorted(rows.items(), key=lambda item: -item[1][0]):
-        print(f"| {detector} | {reason} | {suggested} | {right} | {alike} |")
+    print("\n| detector | reason | suggested | right | opposite gold stances | look-alikes |")
+    print("|---|---|---|---|---|---|")
+    for (detector, reason), counts in sorted(rows.items(), key=lambda item: -item[1][0]):
+        print(f"| {detector} | {reason} | {' | '.join(str(count) for count in counts)} |")
 
 
 def _matching(ids, chosen, pairs):
@@ -252,7 +274,7 @@ def main(argv=None):
     embedder.catch_up()
     embedded = time.perf_counter() - started - stored
     conflicts = _conflicts(ids, pairs)
-    by_basis = _by_basis(ids, pairs)
+    by_basis = _by_basis(ids, chosen, pairs)
     matched, timings = _matching(ids, chosen, pairs)
     placed = _topics(ids, chosen)
     attributed = _attribution(articles)
