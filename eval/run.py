@@ -8,13 +8,16 @@ conflicts found by meaning), then prints:
 - topic and stance accuracy of the suggestions for half of the claims, from the other half placed with
   their gold topics and stances (leave-half-out, alternate claims of each group);
 - attribution precision and recall on the half's articles (service.nlp.attribution), when present.
-Tune only on --dev; the test half is scored at the end and reported as it comes out.
+Tune only on --dev; the test half is scored at the end and reported as it comes out. --holdout scores
+eval/data/holdout/claims.json and pairs.json instead (a set written apart, every group of it a test group; it
+has no articles), and --by-basis adds a table of the suggested conflicts by detector and reason.
 """
 
 import argparse
 import datetime
 import json
 import pathlib
+import re
 import sys
 import tempfile
 import time
@@ -23,20 +26,29 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 DATA = ROOT / "eval" / "data"
+HOLDOUT = DATA / "holdout"
 
 
 def _load(half):
-    claims = json.loads((DATA / "claims.json").read_text())
-    pairs = json.loads((DATA / "pairs.json").read_text())
+    """Return (claims, pairs, article names) of one half of eval/data, or of the whole holdout set."""
+    directory = HOLDOUT if half == "holdout" else DATA
+    claims = json.loads((directory / "claims.json").read_text())
+    pairs = json.loads((directory / "pairs.json").read_text())
+    if half == "holdout":
+        return claims, _within(pairs, claims), []
     split = json.loads((DATA / "split.json").read_text())
     groups = set(split[half])
     chosen = [claim for claim in claims if claim["group"] in groups]
+    return chosen, _within(pairs, chosen), split[f"{half}_articles"]
+
+
+def _within(pairs, chosen):
+    """Return the pairs of each kind whose claims are all among the chosen ones."""
     keys = {claim["key"] for claim in chosen}
-    in_half = {
+    return {
         name: [pair for pair in pairs[name] if {pair.get("a", pair.get("key")), pair.get("b", pair.get("key"))} <= keys]
         for name in pairs
     }
-    return chosen, in_half, split[f"{half}_articles"]
 
 
 def _ledger():
@@ -87,6 +99,60 @@ def _conflicts(ids, pairs):
         "recall": _ratio(right, len(gold)),
         "look-alikes suggested": len(suggested & compatible),
     }
+
+
+def _detector(conflict):
+    """Return which detector suggested a conflict, and its reason with quotes and similarity left out."""
+    if conflict.basis != "similarity":
+        return conflict.basis, ""
+    if conflict.created_by != "embedder":
+        return "word overlap (write path)", ""
+    reason = re.sub(r"\"[^\"]*\"", "…", conflict.note or "")
+    return "meaning (embedder)", re.sub(r"\s*\(similarity [0-9.]+\)\.?$", "", reason)
+
+
+def _opposed_by_stances(ids, chosen):
+    """Return the pairs of claims whose gold topics they take opposite stances on (a gold conflict or not)."""
+    sides = {}
+    for claim in chosen:
+        for topic in claim["topics"]:
+            sides.setdefault((topic["slug"], topic["stance"]), set()).add(ids[claim["key"]])
+    return {
+        frozenset((left, right))
+        for (slug, stance), members in sides.items()
+        if stance == "affirms"
+        for left in members
+        for right in sides.get((slug, "denies"), ())
+    }
+
+
+def _by_basis(ids, chosen, pairs):
+    """Return {(detector, reason): [suggested, right, opposed by gold stances, look-alikes]} of every suggestion.
+
+    The gold list pairs a sample within each story; a pair of opposite gold stances outside it is counted
+    apart, so that a reader can see which wrong-scored suggestions are contradictions the list leaves out.
+    """
+    from service.storage.models import Conflict
+
+    gold = {frozenset((ids[p["a"]], ids[p["b"]])) for p in pairs["conflicts"]}
+    compatible = {frozenset((ids[p["a"]], ids[p["b"]])) for p in pairs["compatible"]}
+    opposed = _opposed_by_stances(ids, chosen)
+    rows = {}
+    for conflict in Conflict.select():
+        pair = frozenset((conflict.left_claim_id, conflict.right_claim_id))
+        counts = rows.setdefault(_detector(conflict), [0, 0, 0, 0])
+        counts[0] += 1
+        counts[1] += pair in gold
+        counts[2] += pair in opposed
+        counts[3] += pair in compatible
+    return rows
+
+
+def _print_by_basis(rows):
+    print("\n| detector | reason | suggested | right | opposite gold stances | look-alikes |")
+    print("|---|---|---|---|---|---|")
+    for (detector, reason), counts in sorted(rows.items(), key=lambda item: -item[1][0]):
+        print(f"| {detector} | {reason} | {' | '.join(str(count) for count in counts)} |")
 
 
 def _matching(ids, chosen, pairs):
@@ -145,6 +211,8 @@ def _topics(ids, chosen):
 
 
 def _attribution(articles):
+    if not articles:
+        return None
     try:
         from service.nlp import attribution
     except ImportError:
@@ -188,9 +256,12 @@ def _row(name, value):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--dev", action="store_true", help="score the development half (the one to tune on)")
+    which = parser.add_mutually_exclusive_group()
+    which.add_argument("--dev", action="store_true", help="score the development half (the one to tune on)")
+    which.add_argument("--holdout", action="store_true", help="score eval/data/holdout, all of it (run once)")
+    parser.add_argument("--by-basis", action="store_true", help="break the suggested conflicts down by detector")
     args = parser.parse_args(argv)
-    half = "dev" if args.dev else "test"
+    half = "dev" if args.dev else "holdout" if args.holdout else "test"
     chosen, pairs, articles = _load(half)
     _ledger()
     from service.ledger import embedder
@@ -203,11 +274,13 @@ def main(argv=None):
     embedder.catch_up()
     embedded = time.perf_counter() - started - stored
     conflicts = _conflicts(ids, pairs)
+    by_basis = _by_basis(ids, chosen, pairs)
     matched, timings = _matching(ids, chosen, pairs)
     placed = _topics(ids, chosen)
     attributed = _attribution(articles)
 
-    print(f"claimledger eval, {half} half, {datetime.date.today().isoformat()}: {len(chosen)} claims")
+    scored = "holdout set" if args.holdout else f"{half} half"
+    print(f"claimledger eval, {scored}, {datetime.date.today().isoformat()}: {len(chosen)} claims")
     print(f"(stored in {stored:.1f} s, embedded with suggestions in {embedded:.1f} s)\n")
     print("| measure | value |\n|---|---|")
     _row("language detection accuracy", detection)
@@ -227,6 +300,8 @@ def main(argv=None):
         _row(f"attribution precision ({attributed['found']} found)", attributed["precision"])
         _row(f"attribution recall ({attributed['labelled']} labelled)", attributed["recall"])
         _row("attribution speaker right (of matched)", attributed["speaker right (of matched)"])
+    if args.by_basis:
+        _print_by_basis(by_basis)
 
 
 if __name__ == "__main__":

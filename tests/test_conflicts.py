@@ -1,4 +1,4 @@
-"""Conflicts: stance conflicts that follow the stances, similarity suggestions, reviewers' links and decisions."""
+"""Conflicts: stance conflicts that follow the stances, none from wording on writes, reviewers' links and decisions."""
 
 import threading
 
@@ -234,60 +234,13 @@ def test_deleting_a_claim_removes_its_conflicts_with_an_event(client, keys):
     assert [(e.actor, e.data["right_claim_id"]) for e in events_of("conflict.removed")] == [("admin", denying.id)]
 
 
-def test_similar_claims_of_opposite_polarity_are_suggested_never_confirmed(app):
-    short = make_claim(text=SHORT)
-    plenty = make_claim(text=PLENTY, claimed_on="2023-04-08")
-
-    [conflict] = Conflict.select()
-
-    assert (conflict.basis, conflict.status) == ("similarity", "suggested")
-    assert (conflict.left_claim_id, conflict.right_claim_id) == (short.id, plenty.id)
-    assert 0 < conflict.score <= 1
-    assert conflict.decided_by is None
-    [event] = events_of("conflict.suggested")
-    assert event.data["basis"] == "similarity"
-    assert event.data["score"] == conflict.score
-
-
-def test_claims_of_the_same_polarity_or_on_other_matters_are_not_suggested(app):
-    make_claim(text=SHORT)
-    make_claim(text="Russian forces at Bakhmut are short of artillery shells, officials said.")
-    make_claim(text="The city council approved the new tram line budget.")
-
-    assert Conflict.select().count() == 0
-
-
-def test_a_dismissed_similarity_suggestion_is_not_suggested_again(app):
+def test_the_write_path_suggests_no_conflict_from_wording_alone(app):
     make_claim(text=SHORT)
     plenty = make_claim(text=PLENTY, claimed_on="2023-04-08")
-    [conflict] = Conflict.select()
-    conflicts.dismiss(conflict.id, "reviewer", "Different periods of the battle.")
-
     edit(plenty, text=PLENTY.replace("plenty", "an abundance"))
-    make_claim(text=PLENTY, speaker={"name": "Someone Else"}, claimed_on="2023-04-09")
-
-    rows = list(Conflict.select().order_by(Conflict.id))
-    assert [(c.id, c.status) for c in rows[:1]] == [(conflict.id, "dismissed")]
-    assert [c.status for c in rows[1:]] == ["suggested"], "only the new third claim is suggested"
-    assert conflict.id not in {e.object_id for e in events_of("conflict.suggested")[1:]}
-
-
-def test_an_edit_that_ends_the_opposition_removes_the_suggestion(app):
-    make_claim(text=SHORT)
-    plenty = make_claim(text=PLENTY, claimed_on="2023-04-08")
-
-    edit(plenty, text="The city council approved the new tram line budget.")
 
     assert Conflict.select().count() == 0
-    assert len(events_of("conflict.removed")) == 1
-
-
-def test_a_pair_with_a_stance_conflict_gets_no_similarity_suggestion_too(app):
-    make_topic()
-    make_claim(text=SHORT, topics=stance("ammunition", "affirms"))
-    make_claim(text=PLENTY, topics=stance("ammunition", "denies"))
-
-    assert [c.basis for c in Conflict.select()] == ["stance"]
+    assert events_of("conflict.suggested") == []
 
 
 def test_opposite_claims_stored_at_the_same_time_are_still_paired(app):

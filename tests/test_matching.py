@@ -150,6 +150,31 @@ def test_a_claim_contradicting_a_stored_one_gets_a_suggested_conflict_with_a_rea
     assert len(rows) == 1
 
 
+def test_a_contradiction_months_apart_is_not_suggested_and_a_date_edit_drops_the_suggestion(client, keys, seeded):
+    embedder.catch_up()
+    target = _seeded_ammunition_claim(client)
+    body = claim_data(text="Пригожин заявив, що у «Вагнера» в Бахмуті немає жодної нестачі боєприпасів.")
+    response = client.post("/api/v1/claims", json=body, headers=keys["reviewer"])
+    created = response.get_json()
+    embedder.catch_up()
+    pair = {created["id"], target["id"]}
+
+    def suggested():
+        return [c for c in Conflict.select() if {c.left_claim_id, c.right_claim_id} == pair]
+
+    assert [(c.basis, c.created_by) for c in suggested()] == [("similarity", "embedder")]
+    mark = matching.last_event_id()
+    edited = client.patch(
+        f"/api/v1/claims/{created['id']}",
+        json={"claimed_on": "2023-09-01"},
+        headers={**keys["reviewer"], "If-Match": response.headers["ETag"]},
+    )
+    assert edited.status_code == 200
+    assert embedder.follow_changes(mark)[:2] == ([created["id"]], [])
+    assert suggested() == []
+    assert Event.select().where(Event.type == "conflict.removed").count() == 1
+
+
 def test_topic_suggestions_come_from_placed_neighbours(client, keys, seeded):
     embedder.catch_up()
     body = claim_data(text="Пригожин знову поскаржився, що його бійцям у Бахмуті бракує боєприпасів.")

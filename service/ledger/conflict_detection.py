@@ -1,9 +1,9 @@
-"""Find conflicts as claims change: stance pairs and similarity suggestions, in the claim's transaction.
+"""Find stance conflicts as claims change, in the claim's transaction.
 
 Stance conflicts follow the claims' stances: one appears (suggested) whenever two claims take opposite
 stances on a topic, and goes away when that stops being so, unless a reviewer has confirmed or dismissed
-it, because a reviewer's decision is kept. Similarity suggestions come from the detector in
-service/ledger/similarity.py and are never confirmed here. The earlier claim is always on the left.
+it, because a reviewer's decision is kept. The earlier claim is always on the left. Conflicts found by
+wording or meaning are the background embedder's (service/ledger/semantic.py), never made on the write path.
 """
 
 import collections
@@ -15,8 +15,6 @@ from peewee import fn
 
 from service.ledger import documents
 from service.ledger import events
-from service.ledger import search
-from service.ledger import similarity
 from service.storage import db
 from service.storage.db import database
 from service.storage.models import Claim
@@ -26,10 +24,6 @@ from service.storage.models import Topic
 from service.storage.models import utcnow
 
 OPPOSITE = {"affirms": "denies", "denies": "affirms"}
-# The actor of the background embedder's conflict suggestions.
-EMBEDDER = "embedder"
-# The detector reads this many of the best full-text matches, so its cost stays flat as the ledger grows.
-SIMILARITY_CANDIDATES = 50
 # Opposite-stance claims a new claim is paired with per topic, newest first (and as many of its speaker's own).
 STANCE_PARTNERS = 5
 # Rows per INSERT or DELETE: well under SQLite's bound-parameter limit.
@@ -256,91 +250,18 @@ def _speakers_of(claim_ids):
     return dict(Claim.select(Claim.id, Claim.speaker).where(Claim.id.in_(list(claim_ids))).tuples())
 
 
-def _pair_score(left_text, right_text):
-    """Return the detector's score for a pair, or None when it suggests no conflict."""
-    score = similarity.conflict_score(left_text, right_text)
-    return score if score >= similarity.THRESHOLD else None
-
-
-def _refresh_similarity(claim, actor):
-    """Suggest claims the detector finds opposed to this one; drop its suggestions it no longer supports."""
-    candidates = _similar_candidates(claim)
-    # The background embedder's suggestions (found by meaning, ledger/semantic.py) are its own to keep or drop.
-    ours = list(
-        Conflict.select().where(
-            (Conflict.basis == "similarity") & (Conflict.created_by != EMBEDDER) & involving(claim.id)
-        )
-    )
-    others = _suggested_others(claim, ours)
-    texts = {c.id: c.text for c in [claim, *candidates, *others]}
-    speakers = {c.id: c.speaker_id for c in [claim, *candidates, *others]}
-    _remove(
-        [
-            c
-            for c in ours
-            if c.status == "suggested" and _pair_score(texts[c.left_claim_id], texts[c.right_claim_id]) is None
-        ],
-        speakers,
-        actor,
-    )
-    # Read after the removal: any row left for a pair, of any basis or status, means it is known, and a
-    # dismissed pair is never suggested again.
-    known = _known_pairs(claim, [c.id for c in candidates])
-    unpaired = [c for c in candidates if c.id not in known]
-    _suggest(claim, "similarity", list(_similarity_rows(claim, unpaired, texts, actor)), speakers, actor)
-
-
-def _similar_candidates(claim):
-    """Return the claims sharing the most key terms with this one (id, text, claimed_on, speaker), best first."""
-    query, rank = search.ranked_any(
-        Claim.select(Claim.id, Claim.text, Claim.claimed_on, Claim.speaker).where(Claim.id != claim.id),
-        similarity.key_terms(claim.text),
-    )
-    return list(query.order_by(rank, Claim.id).limit(SIMILARITY_CANDIDATES)) if query is not None else []
-
-
-def _suggested_others(claim, conflicts):
-    """Return the other claims (id, text, speaker) of the claim's still-suggested conflicts."""
-    ids = [_other(c, claim.id) for c in conflicts if c.status == "suggested"]
-    return list(Claim.select(Claim.id, Claim.text, Claim.speaker).where(Claim.id.in_(ids)))
-
-
-def _known_pairs(claim, candidate_ids):
-    """Return the candidates already paired with the claim by a conflict of any basis or status."""
-    if not candidate_ids:
-        return set()
-    return {
-        _other(c, claim.id)
-        for c in Conflict.select(Conflict.left_claim, Conflict.right_claim).where(
-            ((Conflict.left_claim == claim.id) & Conflict.right_claim.in_(candidate_ids))
-            | ((Conflict.right_claim == claim.id) & Conflict.left_claim.in_(candidate_ids))
-        )
-    }
-
-
-def _similarity_rows(claim, candidates, texts, actor):
-    """Return a new suggestion's row for each candidate the detector finds opposed to the claim."""
-    for candidate in candidates:
-        (_, left), (_, right) = earlier_first((claim.claimed_on, claim.id), (candidate.claimed_on, candidate.id))
-        score = _pair_score(texts[left], texts[right])
-        if score is not None:
-            yield _new_row(left, right, "similarity", actor, score=round(score, 4))
-
-
 def refresh_for_claim(claim, actor):
-    """Bring a stored or edited claim's stance and similarity conflicts up to date, in its transaction."""
+    """Bring a stored or edited claim's stance conflicts, and the sides of all its conflicts, up to date."""
     assert database.in_transaction(), "conflicts change in the claim's own transaction"
     _reorder(claim)
     _refresh_stances(claim, actor)
-    _refresh_similarity(claim, actor)
 
 
 def pair_imported(claims, actor):
     """Pair a batch of newly stored claims by stance, set-based, in the import's transaction; return new conflict ids.
 
     Each claim gets the partners _refresh_stances would give it: per topic, the newest opposite claims
-    and its speaker's own. Similarity suggestions are left to claims stored one at a time: a full-text
-    search per claim would make a 10,000-claim batch cost minutes.
+    and its speaker's own.
     """
     assert database.in_transaction(), "conflicts change in the claims' own transaction"
     by_id = {claim.id: claim for claim in claims}

@@ -47,6 +47,18 @@ def catch_up(stop=None):
     return total
 
 
+def follow_changes(mark):
+    """Embed the claims created or edited in events after mark and suggest their conflicts again.
+
+    Every edited claim is looked at again, not only those whose text changed: a new date can end an
+    opposition (semantic.SAME_MOMENT_DAYS). Return (claim ids looked at, ids newly encoded, the new mark).
+    """
+    changed, mark = matching.changed_claims(mark)
+    done = _store_safely(changed) if changed else []
+    _suggest(changed)
+    return changed, done, mark
+
+
 def follow(stop, poll_seconds=1.0):
     """Catch up, then embed claims as the event feed shows them created or edited, until stop is set."""
     database.connect(reuse_if_open=True)
@@ -55,9 +67,7 @@ def follow(stop, poll_seconds=1.0):
     while not stop.is_set():
         try:
             database.connect(reuse_if_open=True)
-            changed, mark = matching.changed_claims(mark)
-            done = _store_safely(changed) if changed else []
-            _suggest(done)
+            changed, done, mark = follow_changes(mark)
             if done:
                 log.info("embedder: encoded %d claim(s)", len(done))
         except (peewee.OperationalError, peewee.InterfaceError) as error:

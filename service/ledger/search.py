@@ -24,7 +24,7 @@ from service.storage.models import Claim
 
 MAX_WORDS = 20
 RANKED_MATCHES = 10_000
-# The conflict detector ranks candidates among this many newest claims sharing any key term with a new claim.
+# Any-word searches (word-form candidates for matching, duplicates, article analysis) rank among this many newest hits.
 SIMILAR_MATCHES = 1_000
 SNIPPET_WORDS = 24
 # Terms are letters and digits only (wordforms.WORD), but anything else is dropped again before it reaches SQL.

@@ -53,7 +53,9 @@ class ConflictBase(Schema):
     topic = fields.Nested(TopicRef, allow_none=True, metadata={"description": "the topic of a stance conflict"})
     self_contradiction = fields.Boolean(metadata={"description": "both claims have the same speaker"})
     note = fields.String(allow_none=True)
-    score = fields.Float(allow_none=True, metadata={"description": "the similarity detector's score"})
+    score = fields.Float(
+        allow_none=True, metadata={"description": "how strongly the embedder reads the pair as opposed, 0-1"}
+    )
     created_by = fields.String()
     decided_by = fields.String(allow_none=True)
     decided_at = UtcDateTime(allow_none=True)
