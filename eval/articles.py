@@ -66,8 +66,13 @@ def score_article(name):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--dev", action="store_true", help="score the dev articles (the ones to tune on)")
+    which = parser.add_mutually_exclusive_group()
+    which.add_argument("--dev", action="store_true", help="score the dev articles (the ones to tune on)")
+    which.add_argument("--holdout", action="store_true", help="eval/data/holdout has no articles: say so")
     options = parser.parse_args(argv)
+    if options.holdout:
+        print("articles holdout: the held-out set has no labelled articles; nothing to score")
+        return
     side = "dev" if options.dev else "test"
     split = json.loads((DATA / "split.json").read_text(encoding="utf-8"))
     with tempfile.TemporaryDirectory() as directory:
