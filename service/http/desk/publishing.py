@@ -122,22 +122,21 @@ def preview_fact_check(claim_id, fact_check_id):
 @blp.route("/claims/<int:claim_id>/fact-checks/<int:fact_check_id>/publish", methods=["POST"])
 def publish_fact_check(claim_id, fact_check_id):
     """Publish the draft as it was read (editors and admins): readers see it at once."""
-    _editors_only("publish")
-    version = _version(fact_check_id)
-    try:
-        fact_checks.publish(fact_check_id, version, actor())
-    except (PreconditionFailed, Conflict):
-        return _changed_since(claim_id, fact_check_id, version, action="publish")
-    return _back(claim_id, "published")
+    return _switch(claim_id, fact_check_id, fact_checks.publish, "publish", "published")
 
 
 @blp.route("/claims/<int:claim_id>/fact-checks/<int:fact_check_id>/unpublish", methods=["POST"])
 def unpublish_fact_check(claim_id, fact_check_id):
     """Take a published fact-check back to draft (editors and admins): readers stop seeing it at once."""
-    _editors_only("unpublish")
+    return _switch(claim_id, fact_check_id, fact_checks.unpublish, "unpublish", "unpublished")
+
+
+def _switch(claim_id, fact_check_id, change, action, done):
+    """Publish or unpublish the fact-check at the version the form was drawn from."""
+    _editors_only(action)
     version = _version(fact_check_id)
     try:
-        fact_checks.unpublish(fact_check_id, version, actor())
+        change(fact_check_id, version, actor())
     except (PreconditionFailed, Conflict):
-        return _changed_since(claim_id, fact_check_id, version, action="unpublish")
-    return _back(claim_id, "unpublished")
+        return _changed_since(claim_id, fact_check_id, version, action=action)
+    return _back(claim_id, done)
