@@ -12,11 +12,13 @@ from flask import redirect
 from flask import render_template
 from flask import request
 from flask import url_for
+from marshmallow import ValidationError
 
 from service.ledger import sessions
 from service.ledger.errors import Forbidden
 from service.ledger.errors import Problem
 from service.ledger.errors import Unauthorized
+from service.ledger.errors import ValidationFailed
 
 blp = Blueprint(
     "desk",
@@ -150,3 +152,15 @@ def set_cookie(response, name, value, max_age=None):
         secure=request.is_secure,
     )
     return response
+
+
+def listing_filters(args, names, schema, default_status):
+    """Return a listing's filters from the query string, checked by the API's schema; status "any" lifts the default."""
+    raw = {name: args[name].strip() for name in names if args.get(name, "").strip()}
+    raw.setdefault("status", default_status)
+    if raw["status"] == "any":
+        del raw["status"]
+    try:
+        return schema.load(raw)
+    except ValidationError as error:
+        raise ValidationFailed("A filter is not valid.", errors=error.messages) from error

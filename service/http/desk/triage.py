@@ -11,6 +11,7 @@ from service.http.api.common import cursor_secret
 from service.http.desk.blueprint import actor
 from service.http.desk.blueprint import blp
 from service.http.desk.blueprint import is_fetch
+from service.http.desk.blueprint import listing_filters
 from service.http.desk.blueprint import local_path
 from service.ledger import conflicts
 from service.ledger import desk
@@ -23,21 +24,10 @@ TRIAGE_PAGE = 30
 TRIAGE_FILTERS = ("topic", "status")
 
 
-def _triage_filters(args):
-    raw = {name: args[name].strip() for name in TRIAGE_FILTERS if args.get(name, "").strip()}
-    raw.setdefault("status", "suggested")
-    if raw["status"] == "any":
-        del raw["status"]
-    try:
-        return ConflictQuery().load(raw)
-    except ValidationError as error:
-        raise ValidationFailed("A filter is not valid.", errors=error.messages) from error
-
-
 @blp.route("/conflicts")
 def triage():
     """Show conflicts to triage (suggested unless asked), newest first, each pair side by side with its reason."""
-    filters = _triage_filters(request.args)
+    filters = listing_filters(request.args, TRIAGE_FILTERS, ConflictQuery(), "suggested")
     after = desk.latest_event_id()
     items, next_cursor = conflicts.list_conflicts(
         dict(filters), limit=TRIAGE_PAGE, cursor=request.args.get("cursor"), secret=cursor_secret()

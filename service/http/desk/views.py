@@ -14,6 +14,7 @@ from service.http.desk.blueprint import SIGN_IN_COOKIE
 from service.http.desk.blueprint import actor
 from service.http.desk.blueprint import blp
 from service.http.desk.blueprint import current_key
+from service.http.desk.blueprint import listing_filters
 from service.http.desk.blueprint import local_path
 from service.http.desk.blueprint import new_sign_in_token
 from service.http.desk.blueprint import set_cookie
@@ -29,7 +30,6 @@ from service.ledger.errors import BadRequest
 from service.ledger.errors import Forbidden
 from service.ledger.errors import PreconditionFailed
 from service.ledger.errors import Unauthorized
-from service.ledger.errors import ValidationFailed
 from service.nlp.vectors import ModelUnavailable
 from service.schemas.claims import ClaimQuery
 from service.schemas.reviews import ReviewInput
@@ -76,22 +76,10 @@ def sign_out():
     return response
 
 
-def _queue_filters(args):
-    """Return the queue's filters from the query string, checked as the API checks them (unreviewed by default)."""
-    raw = {name: args[name].strip() for name in QUEUE_FILTERS if args.get(name, "").strip()}
-    raw.setdefault("status", "unreviewed")
-    if raw["status"] == "any":
-        del raw["status"]
-    try:
-        return ClaimQuery().load(raw)
-    except ValidationError as error:
-        raise ValidationFailed("A filter is not valid.", errors=error.messages) from error
-
-
 @blp.route("/")
 def queue():
     """Show the queue: claims newest first (unreviewed unless asked), filtered and searched as the API does."""
-    filters = _queue_filters(request.args)
+    filters = listing_filters(request.args, QUEUE_FILTERS, ClaimQuery(), "unreviewed")
     after = desk.latest_event_id()
     items, next_cursor = claims.list_claims(
         dict(filters), limit=QUEUE_PAGE, cursor=request.args.get("cursor"), secret=cursor_secret()
