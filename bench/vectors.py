@@ -16,6 +16,7 @@ import resource
 import sys
 import time
 
+import faiss
 import numpy
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
@@ -96,6 +97,8 @@ def main():
         print(f"random pairs score {pair_scores.mean():.2f} on average", flush=True)
 
     memory_before = resident_mb()
+    # As the service searches (service.ledger.matching.current_index): one thread per query.
+    faiss.omp_set_num_threads(1)
     index = vector_index.VectorIndex(DIM)
     started = time.perf_counter()
     for start in range(0, args.n, CHUNK):
