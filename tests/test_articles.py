@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from checks import row_counts
+from seeded import load_seeds
 from standardwebhooks import Webhook as Verifier
 
 from service.delivery import sender
@@ -14,7 +15,6 @@ from service.delivery import worker
 from service.ledger import article_jobs
 from service.ledger import article_speakers
 from service.ledger import articles
-from service.ledger import seeds
 from service.storage.models import ArticleJob
 from service.storage.models import Claim
 from service.storage.models import Event
@@ -42,7 +42,7 @@ def _candidates(body):
 
 
 def test_draft_finds_prigozhin_and_stek_matching_and_contradicting_each_other(client, keys):
-    seeds.load_all()
+    load_seeds()
     prigozhin, stek = _seeded_claim("Yevgeny Prigozhin"), _seeded_claim("Levko Stek")
 
     response = client.post(
@@ -92,7 +92,7 @@ def test_html_is_read_as_text_and_spans_index_the_returned_text(client, keys):
 
 
 def test_genitive_speakers_after_za_slovamy_resolve_to_ledger_speakers(client, keys):
-    seeds.load_all()
+    load_seeds()
     text = (
         "За словами прикордонника Левка Стека, українські військові не відчувають у росіян жодного "
         "«снарядного голоду». За словами Євгенія Пригожина, його бійцям бракує боєприпасів."

@@ -7,11 +7,11 @@ import pytest
 from factories import make_claim
 from factories import publish_fact_check
 from pyld import jsonld
+from seeded import load_seeds
 
 from service.ledger import claimreview
 from service.ledger import fact_checks
 from service.ledger import ratings
-from service.ledger import seeds
 from service.ledger.errors import NotFound
 from service.storage.models import Claim
 from service.storage.models import Speaker
@@ -97,7 +97,7 @@ def check_google_fields(document):
 
 
 def _seeded_prigozhin_claim():
-    seeds.load_all()
+    load_seeds()
     return Claim.select().join(Speaker).where(Speaker.wikidata_id == "Q4533711").order_by(Claim.id).first()
 
 

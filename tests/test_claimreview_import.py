@@ -4,9 +4,9 @@ import json
 from pathlib import Path
 
 import pytest
+from seeded import load_seeds
 
 from service.ledger import ratings
-from service.ledger import seeds
 from service.storage.models import ALL_MODELS
 from service.storage.models import Claim
 from service.storage.models import Event
@@ -25,7 +25,7 @@ def ledger(app, keys):
     """The seeded ledger and the default scale, with an editor's key."""
     from service.ledger import keys as api_keys
 
-    seeds.load_all()
+    load_seeds()
     ratings.ensure_default_scale()
     _, editor = api_keys.create_key("archive", "editor", actor="test")
     return {**keys, "editor": {"Authorization": f"Bearer {editor}"}}

@@ -5,10 +5,10 @@ import threading
 import pytest
 from factories import make_claim
 from factories import make_topic
+from seeded import load_seeds
 
 from service.ledger import claims
 from service.ledger import conflicts
-from service.ledger import seeds
 from service.schemas.claims import ClaimUpdate
 from service.storage import db
 from service.storage.db import database
@@ -44,7 +44,7 @@ def edit(claim, actor="test", **changes):
 
 
 def test_seeded_ammunition_conflict_lists_prigozhin_left_and_stek_right(client):
-    seeds.load_all()
+    load_seeds()
     prigozhin, stek = seed_claim("Yevgeny Prigozhin"), seed_claim("Levko Stek")
 
     response = client.get(f"/api/v1/conflicts?topic={AMMUNITION}")
@@ -85,7 +85,7 @@ def test_seeded_ammunition_conflict_lists_prigozhin_left_and_stek_right(client):
 
 
 def test_a_reviewer_confirms_a_conflict_and_it_shows_with_their_name(client, keys):
-    seeds.load_all()
+    load_seeds()
     [conflict] = client.get(f"/api/v1/conflicts?topic={AMMUNITION}").get_json()["items"]
 
     response = client.post(f"/api/v1/conflicts/{conflict['id']}/confirm", headers=keys["reviewer"])
@@ -102,7 +102,7 @@ def test_a_reviewer_confirms_a_conflict_and_it_shows_with_their_name(client, key
 
 
 def test_a_new_claim_denying_a_seeded_claim_makes_a_conflict_at_once(client, keys):
-    seeds.load_all()
+    load_seeds()
     prigozhin = seed_claim("Yevgeny Prigozhin")
     body = {
         "text": "A Ukrainian artillery officer said Wagner gunners fire as often as they did in winter.",

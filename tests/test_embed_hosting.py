@@ -13,9 +13,9 @@ from factories import link_conflict
 from factories import make_claim
 from factories import make_topic
 from factories import publish_fact_check
+from seeded import load_seeds
 
 from service.ledger import conflicts
-from service.ledger import seeds
 from service.storage.models import Conflict
 from service.storage.models import Topic
 
@@ -156,7 +156,7 @@ def _assert_nothing_cut_off(layout, frame, sides):
 @pytest.fixture
 def seeded_conflict(app):
     """The seeded Prigozhin–Stek conflict, confirmed by a reviewer."""
-    seeds.load_all()
+    load_seeds()
     topic = Topic.get(Topic.slug == "russian-ammunition-shortage")
     conflict = Conflict.get(Conflict.topic == topic)
     conflicts.confirm(conflict.id, "Rita Reviewer")

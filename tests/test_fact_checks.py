@@ -2,10 +2,10 @@
 
 import pytest
 from factories import make_claim
+from seeded import load_seeds
 
 from service.ledger import keys as api_keys
 from service.ledger import ratings
-from service.ledger import seeds
 from service.storage.models import Claim
 from service.storage.models import Event
 from service.storage.models import FactCheck
@@ -19,7 +19,7 @@ GOOGLE_SEARCH = "/v1alpha1/claims:search?query=ammunition&languageCode=en-US&pag
 @pytest.fixture
 def desk(app, keys):
     """The seeded ledger, the default scale, and keys for a reviewer, an editor and a reader."""
-    seeds.load_all()
+    load_seeds()
     ratings.ensure_default_scale()
     _, editor = api_keys.create_key("Eddie Editor", "editor", actor="test")
     return {**keys, "editor": {"Authorization": f"Bearer {editor}"}}

@@ -8,12 +8,12 @@ import threading
 
 import pytest
 from factories import claim_data
+from seeded import load_seeds
 
 from service.ledger import embedder
 from service.ledger import keys as api_keys
 from service.ledger import matching
 from service.ledger import ratings
-from service.ledger import seeds
 from service.nlp import vectors
 from service.storage.models import ClaimVector
 from service.storage.models import Conflict
@@ -33,7 +33,7 @@ def model():
 @pytest.fixture
 def seeded(app, model):
     matching.reset_index()
-    seeds.load_all()
+    load_seeds()
     yield
     matching.reset_index()
 

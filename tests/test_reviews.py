@@ -7,11 +7,11 @@ import threading
 import pytest
 import requests
 from factories import make_claim
+from seeded import load_seeds
 
 from service.ledger import claims
 from service.ledger import keys as api_keys
 from service.ledger import reviews
-from service.ledger import seeds
 from service.ledger.errors import NotFound
 from service.storage import db
 from service.storage.models import VERDICTS
@@ -44,7 +44,7 @@ def _stored():
 
 
 def test_two_reviewers_split_on_a_seeded_claim(client, keys):
-    seeds.load_all()
+    load_seeds()
     claim = Claim.select().where(Claim.text.contains("ammunition hunger")).get()
     etag_before = client.get(f"/api/v1/claims/{claim.id}").headers["ETag"]
 

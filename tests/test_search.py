@@ -5,8 +5,7 @@ import re
 import pytest
 from checks import assert_problem
 from factories import make_claim
-
-from service.ledger import seeds
+from seeded import load_seeds
 
 AMMO = "russian-ammunition-shortage"
 ENTITY = re.compile(r"&(amp|lt|gt|quot|#x27);")
@@ -14,7 +13,7 @@ ENTITY = re.compile(r"&(amp|lt|gt|quot|#x27);")
 
 @pytest.fixture
 def seeded(app):
-    seeds.load_all()
+    load_seeds()
 
 
 def _search(client, query):

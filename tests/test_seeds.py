@@ -3,9 +3,14 @@
 import json
 
 import pytest
+import seeded
 from checks import row_counts
+from factories import make_claim
+from peewee import sort_models
 
 from service import cli
+from service.storage import db
+from service.storage.models import ALL_MODELS
 
 AMMO = "russian-ammunition-shortage"
 
@@ -110,3 +115,31 @@ def test_seeding_from_a_directory_without_seed_files_fails(runner, tmp_path):
 
     assert (result.exit_code, result.output) == (1, f"Error: no seed files (*.json) in {tmp_path}\n")
     assert row_counts() == before
+
+
+def _contents():
+    """Every row of every table, in key order, and the id the next claim would get."""
+    rows = {
+        model.__name__: list(model.select().order_by(*model._meta.get_primary_keys()).tuples()) for model in ALL_MODELS
+    }
+    return rows, make_claim(text="After the seeds").id
+
+
+def _empty_every_table():
+    with db.database.atomic():
+        for model in reversed(sort_models(ALL_MODELS)):
+            model.delete().execute()
+
+
+def test_the_tests_copy_of_the_seed_ledger_is_what_loading_it_leaves(app, client, monkeypatch):
+    monkeypatch.setattr(seeded, "_copies", {})
+    seeded.load_seeds()
+    assert seeded._copies, "the first load in a process keeps a copy"
+    loaded = _contents()
+    _empty_every_table()
+
+    seeded.load_seeds()
+
+    assert _contents() == loaded
+    found = client.get("/api/v1/claims?q=ammunition").get_json()["items"]
+    assert {item["speaker"]["name"] for item in found} == {"Yevgeny Prigozhin", "Levko Stek"}

@@ -5,9 +5,9 @@ import pytest
 from factories import make_claim
 from factories import make_topic
 from factories import publish_fact_check
+from seeded import load_seeds
 
 from service.ledger import conflicts
-from service.ledger import seeds
 from service.storage.models import Claim
 from service.storage.models import Conflict
 from service.storage.models import Topic
@@ -23,7 +23,7 @@ def side_by_side(first, second):
 
 
 def test_pages_send_the_security_headers(client):
-    seeds.load_all()
+    load_seeds()
 
     for path in (f"/topics/{AMMUNITION}", "/conflicts/1", "/assets/claimledger.css", "/topics/nothing-here"):
         with client.get(path) as response:
@@ -71,7 +71,7 @@ def test_pages_need_a_key_when_reads_are_private(app, client):
 
 
 def _confirm_the_seeded_conflict():
-    seeds.load_all()
+    load_seeds()
     conflict = Conflict.get(Conflict.topic == Topic.get(Topic.slug == AMMUNITION))
     conflicts.confirm(conflict.id, "Rita Reviewer")
     return conflict
@@ -90,7 +90,7 @@ def test_the_topic_page_escapes_what_users_wrote(client):
 
 
 def test_readers_see_only_published_fact_checks_and_confirmed_conflicts_in_their_words(client):
-    seeds.load_all()
+    load_seeds()
     prigozhin = Claim.get(Claim.text.startswith("Yevgeny Prigozhin, leader of the Wagner militia"))
     suggested = Conflict.get(Conflict.topic == Topic.get(Topic.slug == AMMUNITION))
 
