@@ -69,8 +69,10 @@ def exact_top(vectors, queries, k):
     for start in range(0, len(vectors), CHUNK):
         block = vectors[start : start + CHUNK].astype(numpy.float32) @ queries.T
         scores = numpy.concatenate([best_scores, block.T], axis=1)
-        ids = numpy.concatenate([best_ids, numpy.broadcast_to(numpy.arange(start + 1, start + 1 + len(block)),
-                                                              (len(queries), len(block)))], axis=1)
+        ids = numpy.concatenate(
+            [best_ids, numpy.broadcast_to(numpy.arange(start + 1, start + 1 + len(block)), (len(queries), len(block)))],
+            axis=1,
+        )
         keep = numpy.argpartition(-scores, k, axis=1)[:, :k]
         best_scores = numpy.take_along_axis(scores, keep, axis=1)
         best_ids = numpy.take_along_axis(ids, keep, axis=1)
