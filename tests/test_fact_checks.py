@@ -249,3 +249,38 @@ def test_a_deleted_fact_checks_and_ratings_id_never_names_a_new_one(client, desk
         "/api/v1/ratings", json={"slug": "odd", "labels": labels, "counts_as": "neither"}, headers=desk["admin"]
     )
     assert again.get_json()["id"] > made.get_json()["id"]
+
+
+def test_a_claim_rated_by_a_published_fact_check_is_not_deleted_until_it_is_unpublished(client, desk):
+    claim = make_claim(text="Only this fact-check's claim")
+    drafted = client.post("/api/v1/fact-checks", json=_draft_body([claim.id]), headers=desk["reviewer"])
+    fact_check_id = drafted.get_json()["id"]
+    published = client.post(
+        f"/api/v1/fact-checks/{fact_check_id}/publish", headers={**desk["editor"], "If-Match": drafted.headers["ETag"]}
+    )
+    claim_etag = client.get(f"/api/v1/claims/{claim.id}").headers["ETag"]
+
+    refused = client.delete(f"/api/v1/claims/{claim.id}", headers={**desk["admin"], "If-Match": claim_etag})
+
+    assert refused.status_code == 409
+    assert refused.get_json()["detail"] == (
+        f"Claim {claim.id} is rated by published fact-check {fact_check_id}: unpublish it before deleting the claim."
+    )
+    assert refused.get_json()["errors"] == {"fact_check_ids": [fact_check_id]}
+    assert Claim.get_or_none(Claim.id == claim.id) is not None
+    assert client.get(f"/api/v1/claims/{claim.id}/claimreview").status_code == 200
+
+    client.post(
+        f"/api/v1/fact-checks/{fact_check_id}/unpublish",
+        headers={**desk["editor"], "If-Match": published.headers["ETag"]},
+    )
+    deleted = client.delete(f"/api/v1/claims/{claim.id}", headers={**desk["admin"], "If-Match": claim_etag})
+
+    assert deleted.status_code == 204
+    draft = client.get(f"/api/v1/fact-checks/{fact_check_id}", headers=desk["reader"])
+    again = client.post(
+        f"/api/v1/fact-checks/{fact_check_id}/publish", headers={**desk["editor"], "If-Match": draft.headers["ETag"]}
+    )
+    assert again.status_code == 409, "a draft left rating no claim cannot be published"
+    assert "rates no claim" in again.get_json()["detail"]
+    assert FactCheck.get_by_id(fact_check_id).status == "draft"

@@ -29,6 +29,8 @@ from service.storage.models import Claim
 from service.storage.models import ClaimAppearance
 from service.storage.models import ClaimTopic
 from service.storage.models import ClaimVector
+from service.storage.models import FactCheck
+from service.storage.models import FactCheckClaim
 from service.storage.models import Review
 from service.storage.models import Source
 from service.storage.models import Speaker
@@ -261,6 +263,7 @@ def delete_claim(claim_id, version, actor):
         _lock_claim(claim_id)
         claim = get_claim(claim_id)
         etags.check_version(claim, version)
+        _refuse_if_published(claim.id)
         data = snapshot(claim)
         removed = conflict_detection.remove_for_claim(claim.id)
         stances = _stances_of(claim.id)
@@ -269,6 +272,23 @@ def delete_claim(claim_id, version, actor):
         count_stances((topic_id, stance, -1) for topic_id, stance in stances)
         conflict_detection.record_removed(removed, actor)
         events.record("claim.deleted", "claim", claim.id, actor, data)
+
+
+def _refuse_if_published(claim_id):
+    """409 if a published fact-check rates the claim: readers would be left with a verdict on nothing."""
+    published = (
+        FactCheckClaim.select(FactCheckClaim.fact_check)
+        .join(FactCheck)
+        .where((FactCheckClaim.claim == claim_id) & (FactCheck.status == "published"))
+        .order_by(FactCheckClaim.fact_check)
+    )
+    ids = [fact_check_id for (fact_check_id,) in published.tuples()]
+    if ids:
+        named = ", ".join(str(fact_check_id) for fact_check_id in ids)
+        raise Conflict(
+            f"Claim {claim_id} is rated by published fact-check {named}: unpublish it before deleting the claim.",
+            errors={"fact_check_ids": ids},
+        )
 
 
 def _speaker_id(value):

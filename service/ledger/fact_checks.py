@@ -146,6 +146,8 @@ def publish(fact_check_id, version, actor):
     """Publish a draft at the version read, keeping its first publication date if it had one."""
     with database.atomic():
         current = get_fact_check(fact_check_id)
+        if current.status == "draft" and not claim_ids(current):
+            raise Conflict(f"Fact-check {fact_check_id} rates no claim (its claims were deleted): add one first.")
         published_at = current.published_at or utcnow()
         fact_check, data = _change(
             fact_check_id,

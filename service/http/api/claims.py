@@ -104,6 +104,7 @@ def update_claim(changes, claim_id):
 @blp.route("/claims/<int:claim_id>", methods=["DELETE"])
 @guard.require("admin")
 @blp.response(204)
+@blp.alt_response(409, response="CONFLICT")  # a published fact-check rates the claim
 def delete_claim(claim_id):
     """Delete a claim (admin; needs If-Match)."""
     version = etags.expected_version("claim", claim_id, if_match())
