@@ -1,4 +1,5 @@
-"""A small Python client for integrators: claims, speakers, sources, topics, reviews, conflicts, the change feed.
+"""A small Python client for integrators: claims and matching, speakers, sources, topics, reviews, conflicts,
+fact-checks, article analysis and the change feed.
 
     from service.client import ClaimLedgerClient
     ledger = ClaimLedgerClient("https://ledger.example", api_key="clk_...")
@@ -27,6 +28,7 @@ USER_AGENT = "claimledger-client/0.1"
 RETRY_STATUSES = (429, 503)
 MAX_RETRY_AFTER = 60.0
 WEBHOOK_TOLERANCE_SECONDS = 300
+JOB_POLL_SECONDS = 1.0
 
 
 class ClaimLedgerError(Exception):
@@ -135,6 +137,11 @@ class ClaimLedgerClient:
         """Yield every claim matching the filters (speaker, topic, stance, status, q, ...), across pages."""
         return self._pages("/api/v1/claims", filters)
 
+    def match_claims(self, text, language=None, limit=None):
+        """Return the stored claims closest in meaning to a statement in any language, best first, with scores."""
+        body = {key: value for key, value in (("text", text), ("language", language), ("limit", limit)) if value}
+        return self._post("/api/v1/claims/match", body)["items"]
+
     def create_speaker(self, data):
         """Create a speaker; return it."""
         return self._post("/api/v1/speakers", data)
@@ -183,6 +190,51 @@ class ClaimLedgerClient:
     def claim_review(self, claim_id):
         """Return the schema.org ClaimReview JSON-LD of a claim from its latest published fact-check."""
         return self._get(f"/api/v1/claims/{claim_id}/claimreview")
+
+    def draft_fact_check(self, data):
+        """Write a draft fact-check (headline, article_url, authors, rating, explanation, claim_ids); return it."""
+        return self._post("/api/v1/fact-checks", data)
+
+    def get_fact_check(self, fact_check_id):
+        """Return one fact-check (drafts need a key that may read them)."""
+        return self._get(f"/api/v1/fact-checks/{fact_check_id}")
+
+    def find_fact_checks(self, **filters):
+        """Yield every fact-check matching the filters (status, claim, rating, ...), across pages."""
+        return self._pages("/api/v1/fact-checks", filters)
+
+    def publish_fact_check(self, fact_check_id):
+        """Publish a draft as it stands now (an editor's key); return it. Someone's change in between is a 412."""
+        return self._switch_fact_check(fact_check_id, "publish")
+
+    def unpublish_fact_check(self, fact_check_id):
+        """Take a published fact-check back to draft (an editor's key); return it."""
+        return self._switch_fact_check(fact_check_id, "unpublish")
+
+    def _switch_fact_check(self, fact_check_id, action):
+        path = f"/api/v1/fact-checks/{fact_check_id}"
+        etag = self.request("GET", path).headers["ETag"]
+        return self.request("POST", f"{path}/{action}", headers={"If-Match": etag}).json()
+
+    def analyze_article(self, text=None, html=None, url=None, language=None, published_on=None, wait=300.0):
+        """Analyse an article (its text or its HTML); return the analysis, polling for it when it runs as a job."""
+        fields = {"text": text, "html": html, "url": url, "language": language, "published_on": published_on}
+        response = self.request("POST", "/api/v1/articles/analyze", json_body=_query(fields))
+        if response.status_code != 202:
+            return response.json()
+        location, deadline = response.headers["Location"], time.monotonic() + wait
+        while time.monotonic() < deadline:
+            time.sleep(JOB_POLL_SECONDS)
+            job = self._get(location)
+            if job["status"] == "done":
+                return job["result"]
+            if job["status"] == "failed":
+                raise ClaimLedgerError(f"article analysis job {job['id']} failed: {job['error']}", problem=job)
+        raise ClaimLedgerError(f"article analysis job at {location} not done after {wait:.0f} s")
+
+    def store_article_claims(self, article, candidates):
+        """Store candidates chosen from an analysis as claims, with the article as their source, all or nothing."""
+        return self._post("/api/v1/articles/claims", {"article": article, "candidates": list(candidates)})
 
     def conflicts(self, **filters):
         """Yield every conflict matching the filters (topic, speaker, claim, status, basis), across pages."""

@@ -17,6 +17,10 @@ from service.client import ClaimLedgerClient
 from service.client import ClaimLedgerError
 from service.client import WebhookVerificationError
 from service.client import verify_webhook
+from service.ledger import embedder
+from service.ledger import keys as api_keys
+from service.ledger import matching
+from service.ledger import ratings
 from service.storage.models import Claim
 from service.storage.models import Event
 from service.storage.models import IdempotencyRecord
@@ -242,6 +246,55 @@ def test_claim_review_of_a_published_fact_check(ledger):
 
     assert markup["@type"] == "ClaimReview"
     assert markup["reviewRating"]["alternateName"] == "Mostly true"
+
+
+def test_a_fact_check_is_drafted_published_and_unpublished(live_server, ledger):
+    claim = ledger.create_claim(claim_data())
+    ratings.ensure_default_scale()
+    _, secret = api_keys.create_key("Client Editor", "editor", actor="test")
+    editor = ClaimLedgerClient(live_server, api_key=secret, timeout=30, backoff=0.01)
+    body = {
+        "headline": "Short of shells?",
+        "article_url": "https://www.paper.example/checks/shells",
+        "authors": ["Olena Checker"],
+        "rating": "mostly-false",
+        "explanation": "Front-line reports say otherwise.",
+        "claim_ids": [claim["id"]],
+    }
+
+    draft = ledger.draft_fact_check(body)
+    with pytest.raises(ClaimLedgerError) as refused:
+        ledger.publish_fact_check(draft["id"])
+    published = editor.publish_fact_check(draft["id"])
+
+    assert refused.value.status == 403
+    assert (draft["status"], published["status"]) == ("draft", "published")
+    assert [item["id"] for item in ledger.find_fact_checks(status="published")] == [draft["id"]]
+    assert ledger.claim_review(claim["id"])["reviewRating"]["alternateName"] == "Mostly false"
+    assert editor.unpublish_fact_check(draft["id"])["status"] == "draft"
+    assert ledger.get_fact_check(draft["id"])["status"] == "draft"
+
+
+@pytest.fixture
+def fresh_index():
+    """This process's vector index forgotten before and after: each test's database numbers its rows from 1."""
+    matching.reset_index()
+    yield
+    matching.reset_index()
+
+
+def test_matching_and_article_analysis(ledger, fresh_index):
+    stored = ledger.create_claim(claim_data(text="Wagner fighters lack artillery shells near Bakhmut, Prigozhin says."))
+    embedder.catch_up()
+
+    matches = ledger.match_claims("Пригожин каже, що бійцям «Вагнера» бракує снарядів під Бахмутом.", limit=3)
+    analysis = ledger.analyze_article(
+        text="Prigozhin said his fighters lack shells. The weather in Kyiv was mild.", language="en"
+    )
+
+    assert matches[0]["claim"]["id"] == stored["id"]
+    assert 0 < matches[0]["score"] <= 1
+    assert analysis["words"] > 0 and "notes" in analysis
 
 
 SECRET = "whsec_" + base64.b64encode(b"a secret of thirty-two bytes....").decode()
