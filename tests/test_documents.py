@@ -7,15 +7,20 @@ return those dicts as they are, so nothing but this contract keeps ClaimOut (the
 import pytest
 from factories import make_claim
 from factories import make_topic
+from factories import publish_fact_check
 from factories import review_claim
 
 from service.delivery import webhooks
 from service.ledger import claims
 from service.ledger import documents
+from service.ledger import fact_checks
+from service.ledger import ratings
 from service.ledger import reviews
 from service.ledger import speakers
 from service.ledger import topics
 from service.schemas.claims import ClaimOut
+from service.schemas.publishing import FactCheckOut
+from service.schemas.publishing import RatingOut
 from service.schemas.reviews import ClaimStanding
 from service.schemas.reviews import ReviewOut
 from service.schemas.sources import SourceDetail
@@ -23,6 +28,7 @@ from service.schemas.speakers import SpeakerDetail
 from service.schemas.topics import TopicOut
 from service.schemas.webhooks import WebhookOut
 from service.storage.models import Event
+from service.storage.models import Rating
 
 CLAIMS = {
     "bare": {},
@@ -97,3 +103,16 @@ def test_webhook_summary_is_webhookout(app):
     rotated = webhooks.rotate_secret(webhook.id, "test")
     assert rotated.previous_secret_expires_at is not None
     assert webhooks.summary(rotated) == WebhookOut().dump(rotated)
+
+
+def test_rating_and_fact_check_documents_are_their_schemas(app):
+    claim = make_claim(language="uk")
+    draft = publish_fact_check([claim], rating="mostly-false", language="uk")
+    published = fact_checks.get_fact_check(draft.id)
+    for rating in Rating.select():
+        assert ratings.snapshot(rating) == RatingOut().dump(rating)
+    out = FactCheckOut().dump(published)
+    document = fact_checks.document(published)
+    assert document["rating"]["label"] == "Здебільшого неправда"
+    assert document == {**out, "rating": document["rating"], "claim_ids": [claim.id]}
+    assert document["published_at"] is not None and set(document) == set(FactCheckOut().fields)

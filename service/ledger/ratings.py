@@ -4,10 +4,10 @@ import peewee
 
 from service.ledger import events
 from service.ledger.deletes import delete_unreferenced
+from service.ledger.documents import timestamp_text
 from service.ledger.errors import NotFound
 from service.ledger.errors import ValidationFailed
 from service.schemas.fields import SLUG
-from service.schemas.publishing import RatingOut
 from service.storage import etags
 from service.storage.db import database
 from service.storage.models import RATING_LANGUAGES
@@ -38,8 +38,18 @@ DEFAULT_SCALE = (
 
 
 def snapshot(rating):
-    """Return the rating as the API shows it and events record it."""
-    return RatingOut().dump(rating)
+    """Return the rating as the API shows it (RatingOut) and events record it."""
+    return {
+        "id": rating.id,
+        "slug": rating.slug,
+        "position": rating.position,
+        "labels": dict(rating.labels),
+        "counts_as": rating.counts_as,
+        "retired": rating.retired,
+        "version": rating.version,
+        "created_at": timestamp_text(rating.created_at),
+        "updated_at": timestamp_text(rating.updated_at),
+    }
 
 
 def label(rating, language="en"):
