@@ -15,6 +15,9 @@ from service.delivery import worker
 from service.ledger import article_jobs
 from service.ledger import article_speakers
 from service.ledger import articles
+from service.ledger import embedder
+from service.ledger import matching
+from service.nlp import vectors
 from service.storage.models import ArticleJob
 from service.storage.models import Claim
 from service.storage.models import Event
@@ -68,6 +71,60 @@ def test_draft_finds_prigozhin_and_stek_matching_and_contradicting_each_other(cl
         span = note["span"]
         assert body["text"][span["start"] : span["end"]] == note["sentence"]
         assert speaker.split()[-1] in note["sentence"]
+
+
+@pytest.fixture
+def embedded(app):
+    """Load the seeds and give every seeded claim its vector, as the background embedder would."""
+    matching.reset_index()
+    load_seeds()
+    embedder.catch_up()
+    yield
+    matching.reset_index()
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("За словами Євгенія Пригожина, його бійцям у Бахмуті постійно бракує боєприпасів.", "uk"),
+        ("По словам Евгения Пригожина, его бойцам в Бахмуте постоянно не хватает боеприпасов.", "ru"),
+    ],
+)
+def test_a_ukrainian_or_russian_sentence_finds_the_english_claim_it_renders(client, keys, embedded, text, language):
+    prigozhin = _seeded_claim("Yevgeny Prigozhin")
+    assert articles.closest_claims(text, language) == []
+
+    response = client.post("/api/v1/articles/analyze", json={"text": text}, headers=keys["reviewer"])
+
+    assert response.status_code == 200, response.json
+    [note] = response.json["notes"]
+    assert note["candidate"]["speaker"]["name"] == "Yevgeny Prigozhin"
+    assert [match["claim_id"] for match in note["matches"]] == [prigozhin]
+    assert 0.78 <= note["matches"][0]["score"] <= 1.0
+    assert _seeded_claim("Levko Stek") in [item["claim_id"] for item in note["contradicts"]]
+
+
+def test_an_unrelated_sentence_matches_nothing_by_meaning(client, keys, embedded):
+    response = client.post("/api/v1/articles/analyze", json={"text": UNSEEN}, headers=keys["reviewer"])
+
+    assert response.status_code == 200, response.json
+    notes = response.json["notes"]
+    assert len(notes) == 2
+    assert all(note["matches"] == [] and note["contradicts"] == [] for note in notes)
+
+
+def test_without_the_sentence_model_word_forms_still_match(client, keys, embedded, monkeypatch):
+    def unavailable(texts):
+        raise vectors.ModelUnavailable("no model here")
+
+    monkeypatch.setattr(vectors, "encode", unavailable)
+    text = "Wagner founder Yevgeny Prigozhin has repeatedly complained of a shortage of ammunition for his fighters."
+
+    response = client.post("/api/v1/articles/analyze", json={"text": text}, headers=keys["reviewer"])
+
+    assert response.status_code == 200, response.json
+    [note] = response.json["notes"]
+    assert note["matches"][0]["claim_id"] == _seeded_claim("Yevgeny Prigozhin")
 
 
 def test_html_is_read_as_text_and_spans_index_the_returned_text(client, keys):
