@@ -68,10 +68,10 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     which = parser.add_mutually_exclusive_group()
     which.add_argument("--dev", action="store_true", help="score the dev articles (the ones to tune on)")
-    which.add_argument("--holdout", action="store_true", help="eval/data/holdout has no articles: say so")
+    which.add_argument("--holdout", nargs="?", const="holdout", help="the held-out sets have no articles: say so")
     options = parser.parse_args(argv)
     if options.holdout:
-        print("articles holdout: the held-out set has no labelled articles; nothing to score")
+        print(f"articles {options.holdout}: the held-out set has no labelled articles; nothing to score")
         return
     side = "dev" if options.dev else "test"
     split = json.loads((DATA / "split.json").read_text(encoding="utf-8"))

@@ -8,8 +8,9 @@ conflicts found by meaning), then prints:
 - topic and stance accuracy of the suggestions for half of the claims, from the other half placed with
   their gold topics and stances (leave-half-out, alternate claims of each group);
 - attribution precision and recall on the half's articles (service.nlp.attribution), when present.
-Tune only on --dev; the test half is scored at the end and reported as it comes out. --holdout scores
-eval/data/holdout/claims.json and pairs.json instead (a set written apart, every group of it a test group; it
+Tune only on --dev; the test half is scored at the end and reported as it comes out. --holdout [NAME] scores
+eval/data/NAME/claims.json and pairs.json instead (holdout by default, or holdout2: sets written apart, every
+group of them a test group; they
 has no articles), and --by-basis adds a table of the suggested conflicts by detector and reason.
 """
 
@@ -26,15 +27,15 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 DATA = ROOT / "eval" / "data"
-HOLDOUT = DATA / "holdout"
+HOLDOUTS = ("holdout", "holdout2")
 
 
 def _load(half):
     """Return (claims, pairs, article names) of one half of eval/data, or of the whole holdout set."""
-    directory = HOLDOUT if half == "holdout" else DATA
+    directory = DATA / half if half in HOLDOUTS else DATA
     claims = json.loads((directory / "claims.json").read_text())
     pairs = json.loads((directory / "pairs.json").read_text())
-    if half == "holdout":
+    if half in HOLDOUTS:
         return claims, _within(pairs, claims), []
     split = json.loads((DATA / "split.json").read_text())
     groups = set(split[half])
@@ -258,10 +259,16 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     which = parser.add_mutually_exclusive_group()
     which.add_argument("--dev", action="store_true", help="score the development half (the one to tune on)")
-    which.add_argument("--holdout", action="store_true", help="score eval/data/holdout, all of it (run once)")
+    which.add_argument(
+        "--holdout",
+        nargs="?",
+        const="holdout",
+        choices=HOLDOUTS,
+        help="score eval/data/holdout (or holdout2), all of it: once, for the version being reported",
+    )
     parser.add_argument("--by-basis", action="store_true", help="break the suggested conflicts down by detector")
     args = parser.parse_args(argv)
-    half = "dev" if args.dev else "holdout" if args.holdout else "test"
+    half = "dev" if args.dev else args.holdout or "test"
     chosen, pairs, articles = _load(half)
     _ledger()
     from service.ledger import embedder
@@ -279,7 +286,7 @@ def main(argv=None):
     placed = _topics(ids, chosen)
     attributed = _attribution(articles)
 
-    scored = "holdout set" if args.holdout else f"{half} half"
+    scored = f"{half} set" if args.holdout else f"{half} half"
     print(f"claimledger eval, {scored}, {datetime.date.today().isoformat()}: {len(chosen)} claims")
     print(f"(stored in {stored:.1f} s, embedded with suggestions in {embedded:.1f} s)\n")
     print("| measure | value |\n|---|---|")
