@@ -228,6 +228,30 @@ def test_searches_and_changes_go_on_while_the_index_rebuilds():
     assert index.search(points[6], 1)[0][0] != 7
 
 
+def test_a_failed_rebuild_leaves_the_index_in_place_and_the_next_change_tries_again(monkeypatch):
+    points = clustered_vectors(1200)
+    failures = []
+
+    class FailingOnce(VectorIndex):
+        def _built(self, ids, vectors):
+            if not failures:
+                failures.append(len(ids))
+                raise MemoryError("no room for a second index")
+            return super()._built(ids, vectors)
+
+    monkeypatch.setattr(threading, "excepthook", lambda args: None)
+    index = FailingOnce(48, exact_limit=1000)
+    index.add(numpy.arange(1, 1101), points[:1100])
+    index.wait()
+
+    assert failures == [1100]
+    assert index.exact and len(index) == 1100
+    assert index.search(points[5], 1)[0][0] == 6
+    index.add(numpy.arange(1101, 1201), points[1100:])
+    index.wait()
+    assert not index.exact and len(index) == 1200
+
+
 def test_a_vector_survives_its_blob():
     vector = vectors.encode(ORIGINAL)[0]
 

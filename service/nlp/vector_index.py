@@ -155,7 +155,13 @@ class VectorIndex:
 
     def _rebuild(self, ids, vectors):
         """Build the new index without the lock, then replay what changed meanwhile and put it in place."""
-        built = self._built(ids, vectors)
+        try:
+            built = self._built(ids, vectors)
+        except BaseException:
+            # The index in place stays right; the next change tries again.
+            with self._lock:
+                self._changes, self._rebuilding = [], None
+            raise
         with self._lock:
             index = built[0]
             for kind, changed_ids, changed_vectors in self._changes:
