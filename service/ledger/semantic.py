@@ -22,9 +22,6 @@ from service.storage.models import Topic
 
 ACTOR = "embedder"
 NEIGHBOURS = 10
-# Claims months apart are about different states of the world, and both can be true when made (a leader
-# placed in Belarus in June, in St Petersburg in July). On eval/data's dev half every neighbour pair from
-# two different stories that the cues read as opposed was more than 60 days apart, and no gold conflict was.
 TOPIC_NEIGHBOURS = 10
 # Claims months apart are about different states of the world, and both can be true when made (a leader
 # placed in Belarus in June, in St Petersburg in July). On eval/data's dev half every neighbour pair from
