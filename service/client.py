@@ -233,8 +233,12 @@ class ClaimLedgerClient:
         raise ClaimLedgerError(f"article analysis job at {location} not done after {wait:.0f} s")
 
     def store_article_claims(self, article, candidates):
-        """Store candidates chosen from an analysis as claims, with the article as their source, all or nothing."""
-        return self._post("/api/v1/articles/claims", {"article": article, "candidates": list(candidates)})
+        """Store candidates chosen from an analysis (as it returned them) as claims, the article their source.
+
+        article is {"url": ..., "publisher": ..., ...}; all are stored or none, and sending them again adds nothing.
+        """
+        body = {"article": article, "candidates": [_storable(candidate) for candidate in candidates]}
+        return self._post("/api/v1/articles/claims", body)
 
     def conflicts(self, **filters):
         """Yield every conflict matching the filters (topic, speaker, claim, status, basis), across pages."""
@@ -258,6 +262,16 @@ class ClaimLedgerClient:
                 if not follow:
                     return
                 time.sleep(poll_interval)
+
+
+def _storable(candidate):
+    """Return an analysis's candidate as POST /articles/claims takes it: the speaker by id if resolved, else by name."""
+    speaker = candidate["speaker"]
+    fields = ("role", "statement", "quote", "claimed_on", "language")
+    return {
+        "speaker": {"id": speaker["id"]} if speaker.get("id") else {"name": speaker["name"]},
+        **{name: candidate[name] for name in fields if candidate.get(name) is not None},
+    }
 
 
 def _query(params):

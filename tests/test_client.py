@@ -294,7 +294,16 @@ def test_matching_and_article_analysis(ledger, fresh_index):
 
     assert matches[0]["claim"]["id"] == stored["id"]
     assert 0 < matches[0]["score"] <= 1
-    assert analysis["words"] > 0 and "notes" in analysis
+    [candidate] = [note["candidate"] for note in analysis["notes"] if note["candidate"]]
+    assert candidate["statement"] == "his fighters lack shells"
+
+    article = {"url": "https://news.example/draft", "publisher": "Example News"}
+    kept = ledger.store_article_claims(article, [candidate])
+    again = ledger.store_article_claims(article, [candidate])
+
+    assert [claim["text"] for claim in kept["claims"]] == ["his fighters lack shells"]
+    assert kept["claims"][0]["source"]["url"] == article["url"]
+    assert again["claims"][0]["id"] == kept["claims"][0]["id"] and Claim.select().count() == 2
 
 
 SECRET = "whsec_" + base64.b64encode(b"a secret of thirty-two bytes....").decode()
