@@ -8,6 +8,7 @@ import threading
 
 import pytest
 from factories import claim_data
+from factories import make_claim
 from seeded import load_seeds
 
 from service.ledger import embedder
@@ -256,3 +257,24 @@ def test_a_match_shows_the_claims_published_fact_checks_and_never_its_drafts(cli
     assert [(f["headline"], f["rating"]["label"]) for f in item["fact_checks"]] == [
         ("Was Wagner short of shells at Bakhmut?", "Mostly false")
     ]
+
+
+@pytest.mark.parametrize("path", ["/api/v1/claims/match", "/api/v1/claims/1/suggestions"])
+def test_matching_without_the_sentence_model_is_a_503_problem(client, keys, app, monkeypatch, path):
+    make_claim(text="Wagner fighters lack shells.")
+    matching.reset_index()
+
+    def unavailable(texts):
+        raise vectors.ModelUnavailable("no weights here")
+
+    monkeypatch.setattr(vectors, "encode", unavailable)
+    if path.endswith("match"):
+        response = client.post(path, json={"text": "Шрапнелі бракує"}, headers=keys["reviewer"])
+    else:
+        response = client.get(path, headers=keys["reviewer"])
+
+    assert response.status_code == 503
+    assert response.content_type == "application/problem+json"
+    assert response.get_json()["detail"] == (
+        "Matching by meaning is unavailable on this server: its sentence model could not be loaded."
+    )

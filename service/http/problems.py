@@ -9,6 +9,7 @@ from werkzeug.exceptions import HTTPException
 from service.ledger.errors import BadRequest
 from service.ledger.errors import Problem
 from service.ledger.errors import flatten_messages
+from service.nlp.vectors import ModelUnavailable
 from service.storage import db
 
 PROBLEM_MIMETYPE = "application/problem+json"
@@ -98,6 +99,17 @@ def handle_database_down(error):
     )
 
 
+def handle_model_unavailable(error):
+    """Answer 503 when claim matching needs the sentence model and this installation cannot load it."""
+    log.error("sentence model unavailable: %s", error)
+    return problem_response(
+        503,
+        "Service unavailable",
+        "Matching by meaning is unavailable on this server: its sentence model could not be loaded.",
+        "unavailable",
+    )
+
+
 def handle_too_deep(error):
     """Answer 400 for a JSON body nested deeper than the parser can follow; other recursion is a bug (500)."""
     from flask import request
@@ -124,4 +136,5 @@ def register(app):
     app.register_error_handler(peewee.InterfaceError, handle_database_error)
     app.register_error_handler(peewee.ProgrammingError, handle_database_error)
     app.register_error_handler(RecursionError, handle_too_deep)
+    app.register_error_handler(ModelUnavailable, handle_model_unavailable)
     app.register_error_handler(Exception, handle_unexpected)
