@@ -227,3 +227,31 @@ def test_article_labels(name):
         covered += len(span)
     # the reporter's own sentences stay unlabelled, so precision can be measured
     assert covered < 0.9 * len(text.replace("\n", ""))
+
+
+@pytest.mark.parametrize(("name", "prefix"), [("holdout", "h"), ("holdout2", "k")])
+def test_held_out_sets_are_whole_and_apart_from_the_main_set(name, prefix, claims, pairs):
+    held_claims, held_pairs = load(f"{name}/claims.json"), load(f"{name}/pairs.json")
+    by_held_key = {c["key"]: c for c in held_claims}
+    assert len(by_held_key) == len(held_claims) >= 100
+    assert len({c["text"] for c in held_claims}) == len(held_claims)
+    main_slugs = {t["slug"] for c in claims for t in c["topics"]}
+    for c in held_claims:
+        assert re.fullmatch(rf"{prefix}\d{{3}}", c["key"]) and re.fullmatch(rf"{prefix}\d{{2}}", c["group"]), c["key"]
+        assert c["language"] in LANGUAGES and bool(CYRILLIC.search(c["text"])) == (c["language"] != "en"), c["key"]
+        assert c["topics"] and all(t["stance"] in STANCES for t in c["topics"]), c["key"]
+        assert not {t["slug"] for t in c["topics"]} & main_slugs, c["key"]
+    seen = set()
+    for kind in ("conflicts", "compatible"):
+        for p in held_pairs[kind]:
+            a, b = by_held_key[p["a"]], by_held_key[p["b"]]
+            assert a["group"] == b["group"] and p["why"].strip(), p
+            assert frozenset((p["a"], p["b"])) not in seen, p
+            seen.add(frozenset((p["a"], p["b"])))
+    assert all(
+        opposed(by_held_key[p["a"]], by_held_key[p["b"]]) or "deni" in p["why"].lower() for p in held_pairs["conflicts"]
+    )
+    stored = {c["text"] for c in held_claims}
+    for p in held_pairs["paraphrases"]:
+        assert p["key"] in by_held_key and p["query"] not in stored, p
+        assert bool(CYRILLIC.search(p["query"])) == (p["language"] != "en"), p
