@@ -253,16 +253,16 @@ def _note(text, start, end, language):
     }
 
 
+def _claim_rows(ids):
+    """Return {claim id: (id, text, status, speaker name)} of the claims still stored."""
+    query = Claim.select(Claim.id, Claim.text, Claim.status, Speaker.name).join(Speaker).where(Claim.id.in_(ids))
+    return {row[0]: row for row in query.tuples()}
+
+
 def _match_documents(matches):
     if not matches:
         return []
-    rows = {
-        row[0]: row
-        for row in Claim.select(Claim.id, Claim.text, Claim.status, Speaker.name)
-        .join(Speaker)
-        .where(Claim.id.in_([claim_id for claim_id, _ in matches]))
-        .tuples()
-    }
+    rows = _claim_rows([claim_id for claim_id, _ in matches])
     out = []
     for claim_id, score in matches:
         if claim_id not in rows:
@@ -291,13 +291,7 @@ def _fact_check(claim_id):
 def _contradiction_documents(contradicts):
     if not contradicts:
         return []
-    rows = {
-        row[0]: row
-        for row in Claim.select(Claim.id, Claim.text, Claim.status, Speaker.name)
-        .join(Speaker)
-        .where(Claim.id.in_([claim_id for claim_id, _, _ in contradicts]))
-        .tuples()
-    }
+    rows = _claim_rows([claim_id for claim_id, _, _ in contradicts])
     return [
         {
             "claim_id": claim_id,
